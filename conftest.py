@@ -1,0 +1,70 @@
+"""Fixtures shared by the whole suite: one site and article, and a user for every role."""
+
+import os
+
+import pytest
+
+from parley import factories
+
+
+@pytest.fixture
+def site(db):
+    return factories.make_site()
+
+
+@pytest.fixture
+def article(site):
+    return factories.make_article(site)
+
+
+@pytest.fixture
+def subscriber(site):
+    return factories.make_subscriber(site, "subscriber")
+
+
+@pytest.fixture
+def reader(db):
+    return factories.make_user("reader")
+
+
+@pytest.fixture
+def lapsed(site):
+    return factories.make_lapsed(site, "lapsed")
+
+
+@pytest.fixture
+def moderator(site):
+    return factories.make_moderator(site, "moderator")
+
+
+@pytest.fixture
+def author(site):
+    """A subscriber who wrote the comment under test."""
+    return factories.make_subscriber(site, "author")
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "headless": True,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

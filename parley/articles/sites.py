@@ -1,0 +1,28 @@
+"""Which site a request is for: the site whose domain matches the host, else the default."""
+
+from django.conf import settings
+from django.db.models import Case, IntegerField, Value, When
+from django.http import HttpRequest
+
+from parley.articles.models import Site
+from parley.errors import NotFound
+
+
+def current_site(request: HttpRequest) -> Site:
+    """One query: the site serving this host, else PARLEY_DEFAULT_SITE, else the first."""
+    host = request.get_host().split(":")[0].lower()
+    site = (
+        Site.objects.annotate(
+            rank=Case(
+                When(domain__iexact=host, then=Value(0)),
+                When(key=settings.PARLEY_DEFAULT_SITE or None, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "id")
+        .first()
+    )
+    if site is None:
+        raise NotFound("This Parley has no site yet. An editor creates one in the admin.")
+    return site

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "parley.demo"
+    label = "demo"
+    verbose_name = "Demo content"

@@ -1,0 +1,145 @@
+"""Writes to discussions. `do_*` functions trust their arguments (access.py checked them);
+importers and tests may call them directly. Counters change with F() in the same
+transaction as the row they count."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parley.accounts.models import User
+from parley.articles.models import Article
+from parley.discussion.models import (
+    Comment,
+    CommentStatus,
+    ScoreChange,
+    Vote,
+    path_segment,
+)
+
+
+@transaction.atomic
+def do_post_comment(
+    *,
+    user: User | None,
+    article: Article,
+    body: str,
+    body_html: str,
+    parent: Comment | None = None,
+    status: str = CommentStatus.VISIBLE,
+    author_name: str = "",
+    created_at=None,
+) -> Comment:
+    comment = Comment.objects.create(
+        article=article,
+        author=user,
+        author_name=author_name,
+        parent=parent,
+        root_id=(parent.root_id or parent.pk) if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        body=body,
+        body_html=body_html,
+        status=status,
+        created_at=created_at or timezone.now(),
+    )
+    # The path needs the new row's id, so it is written right after the insert.
+    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+    Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    if status == CommentStatus.VISIBLE:
+        Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + 1)
+    if parent is not None and status == CommentStatus.VISIBLE:
+        Comment.objects.filter(id=comment.root_id).update(thread_replies=F("thread_replies") + 1)
+    return comment
+
+
+@transaction.atomic
+def do_edit_comment(*, comment: Comment, body: str, body_html: str) -> Comment:
+    comment.body = body
+    comment.body_html = body_html
+    comment.edited_at = timezone.now()
+    Comment.objects.filter(pk=comment.pk).update(
+        body=body, body_html=body_html, edited_at=comment.edited_at
+    )
+    return comment
+
+
+@transaction.atomic
+def do_delete_comment(*, comment: Comment) -> Comment | None:
+    """Deletes a comment. One with replies stays as a tombstone so the thread holds;
+    one without disappears, and so does any tombstone ancestor it leaves childless.
+    Returns the tombstone, or None when the row is gone."""
+    was_visible = comment.status == CommentStatus.VISIBLE
+    if was_visible:
+        Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") - 1)
+    if comment.children.exists():
+        comment.status = CommentStatus.DELETED
+        comment.body = ""
+        comment.body_html = ""
+        Comment.objects.filter(pk=comment.pk).update(
+            status=CommentStatus.DELETED, body="", body_html=""
+        )
+        return comment
+    _remove_row_and_empty_tombstones(comment)
+    return None
+
+
+def _remove_row_and_empty_tombstones(comment: Comment) -> None:
+    current: Comment | None = comment
+    while current is not None:
+        parent = current.parent
+        shown_reply = current.root_id is not None and current.status != CommentStatus.PENDING
+        if shown_reply:
+            Comment.objects.filter(pk=current.thread_id).update(
+                thread_replies=F("thread_replies") - 1
+            )
+        current.delete()
+        if parent is None or parent.status not in (CommentStatus.DELETED, CommentStatus.REMOVED):
+            break
+        if parent.children.exists():
+            break
+        current = parent
+
+
+def do_vote(*, user: User, comment: Comment, value: int) -> Comment:
+    """Sets the user's vote on a comment to +1, -1 or 0 (withdrawn). The unique
+    constraint decides races between two requests of the same user; F() keeps the
+    counters exact under concurrent voters."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _apply_vote(user=user, comment=comment, value=value)
+        except IntegrityError:
+            continue
+    raise RuntimeError("vote kept conflicting")  # pragma: no cover
+
+
+def _apply_vote(*, user: User, comment: Comment, value: int) -> Comment:
+    existing = Vote.objects.select_for_update().filter(user=user, comment=comment).first()
+    old = existing.value if existing else 0
+    if old == value:
+        return _refreshed_counts(comment)
+    now = timezone.now()
+    if existing is None:
+        Vote.objects.create(user=user, comment=comment, value=value, created_at=now, updated_at=now)
+    elif value == 0:
+        existing.delete()
+    else:
+        Vote.objects.filter(pk=existing.pk).update(value=value, updated_at=now)
+    up = (value == 1) - (old == 1)
+    down = (value == -1) - (old == -1)
+    Comment.objects.filter(pk=comment.pk).update(
+        upvotes=F("upvotes") + up, downvotes=F("downvotes") + down, score=F("score") + up - down
+    )
+    ScoreChange.objects.create(
+        article_id=comment.article_id, comment=comment, delta=up - down, created_at=now
+    )
+    return _refreshed_counts(comment)
+
+
+def _refreshed_counts(comment: Comment) -> Comment:
+    counts = Comment.objects.filter(pk=comment.pk).values("upvotes", "downvotes", "score").get()
+    comment.upvotes, comment.downvotes, comment.score = (
+        counts["upvotes"],
+        counts["downvotes"],
+        counts["score"],
+    )
+    return comment

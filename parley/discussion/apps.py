@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DiscussionConfig(AppConfig):
+    name = "parley.discussion"
+    label = "discussion"
+    verbose_name = "Discussion"

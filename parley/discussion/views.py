@@ -1,0 +1,202 @@
+"""Discussion endpoints for the server-rendered page. Each works as a plain form POST
+(redirecting back to the comment) and, for parley.js, as a fragment/JSON request."""
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from parley.accounts.entitlements import Entitlement, entitlement_for
+from parley.articles.models import Article
+from parley.articles.sites import current_site
+from parley.discussion import access, selectors
+from parley.discussion.models import Comment, CommentStatus
+from parley.discussion.presenters import Viewer
+from parley.discussion.responses import error_response, wants_fragment
+from parley.errors import NotFound, ParleyError
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.user if request.user.is_authenticated else None
+
+
+def comment_url(comment: Comment) -> str:
+    return reverse("permalink", kwargs={"slug": comment.article.slug, "comment_id": comment.pk})
+
+
+def discussion_context(
+    request: HttpRequest,
+    *,
+    article: Article,
+    entitlement: Entitlement,
+    sort: str,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """Everything the discussion templates need for one page of threads."""
+    page = selectors.comment_page(
+        article=article,
+        sort=sort,
+        cursor=cursor,
+        replies_per_thread=settings.PARLEY_REPLIES_PER_THREAD,
+    )
+    all_comments = page.threads + [r for rows in page.replies.values() for r in rows]
+    viewer = Viewer(
+        user=_user(request),
+        entitlement=entitlement,
+        article=article,
+        votes=selectors.my_votes(user=_user(request), comment_ids=[c.pk for c in all_comments]),
+    )
+    threads = [
+        {
+            "root": viewer.present(root),
+            "replies": viewer.present_all(page.replies.get(root.pk, [])),
+            "more_replies": root.thread_replies - len(page.replies.get(root.pk, [])),
+            "after": page.replies[root.pk][-1].path if page.replies.get(root.pk) else "",
+        }
+        for root in page.threads
+    ]
+    return {
+        "article": article,
+        "entitlement": entitlement,
+        "threads": threads,
+        "sort": page.sort,
+        "sorts": selectors.SORT_LABELS,
+        "next_cursor": page.next_cursor,
+        "focus": None,
+    }
+
+
+def _site_article(request: HttpRequest, slug: str) -> Article:
+    return access.access_article(site_id=current_site(request).pk, slug=slug)
+
+
+@require_POST
+def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    body = request.POST.get("body", "")
+    back = reverse("article", kwargs={"slug": slug}) + "#discussion"
+    try:
+        article = _site_article(request, slug)
+        comment = access.check_post_comment(
+            user=_user(request), article=article, body=body, parent_id=request.POST.get("parent")
+        )
+    except ParleyError as error:
+        return error_response(request, error, back_url=back, body=body)
+    if wants_fragment(request):
+        entitlement = entitlement_for(_user(request), article.site_id)
+        viewer = Viewer(user=_user(request), entitlement=entitlement, article=article, votes={})
+        comment.article = article
+        html = render_to_string(
+            "discussion/_comment.html",
+            {"item": viewer.present(comment), "article": article, "fresh": True},
+            request=request,
+        )
+        article.refresh_from_db(fields=["comment_count"])
+        return JsonResponse(
+            {
+                "id": comment.pk,
+                "parent": comment.parent_id,
+                "html": html,
+                "count": article.comment_count,
+            },
+            status=201,
+        )
+    return redirect(comment_url(comment) + f"#c-{comment.pk}")
+
+
+@require_POST
+def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
+    try:
+        comment = access.check_vote(
+            user=_user(request), comment_id=comment_id, value=request.POST.get("value", "")
+        )
+    except ParleyError as error:
+        return error_response(request, error, back_url=request.POST.get("next") or "/")
+    if wants_fragment(request):
+        return JsonResponse(
+            {
+                "id": comment.pk,
+                "upvotes": comment.upvotes,
+                "downvotes": comment.downvotes,
+                "score": comment.score,
+                "my_vote": selectors.my_votes(user=_user(request), comment_ids=[comment.pk]).get(
+                    comment.pk, 0
+                ),
+            }
+        )
+    return redirect(comment_url(comment) + f"#c-{comment.pk}")
+
+
+@require_POST
+def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    body = request.POST.get("body", "")
+    try:
+        comment = access.check_edit_comment(user=_user(request), comment_id=comment_id, body=body)
+    except ParleyError as error:
+        return error_response(request, error, back_url=request.POST.get("next") or "/", body=body)
+    if wants_fragment(request):
+        return JsonResponse({"id": comment.pk, "body_html": comment.body_html, "edited": True})
+    return redirect(comment_url(comment) + f"#c-{comment.pk}")
+
+
+@require_POST
+def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    try:
+        comment = access.access_comment(comment_id=comment_id, user=_user(request))
+        article = comment.article
+        kept = access.check_delete_comment(user=_user(request), comment_id=comment_id)
+    except ParleyError as error:
+        return error_response(request, error, back_url=request.POST.get("next") or "/")
+    if wants_fragment(request):
+        article.refresh_from_db(fields=["comment_count"])
+        return JsonResponse(
+            {"id": comment_id, "tombstone": kept is not None, "count": article.comment_count}
+        )
+    if kept is not None:
+        return redirect(comment_url(kept) + f"#c-{kept.pk}")
+    return redirect(reverse("article", kwargs={"slug": article.slug}) + "#discussion")
+
+
+@require_GET
+def more_replies(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
+    """The rest of a long thread, after a path (fragment for parley.js, or a page)."""
+    try:
+        article = _site_article(request, slug)
+        root = access.access_comment(comment_id=comment_id, user=_user(request))
+        if root.article_id != article.pk or root.root_id is not None:
+            raise NotFound("No such thread.")
+        after = request.GET.get("after", "")[:2000]
+        rows = selectors.thread_slice(root=root, after_path=after, limit=50)
+    except ParleyError as error:
+        return error_response(request, error)
+    entitlement = entitlement_for(_user(request), article.site_id)
+    viewer = Viewer(
+        user=_user(request),
+        entitlement=entitlement,
+        article=article,
+        votes=selectors.my_votes(user=_user(request), comment_ids=[r.pk for r in rows]),
+    )
+    items = viewer.present_all(rows)
+    next_after = rows[-1].path if len(rows) == 50 else None
+    context = {
+        "article": article,
+        "items": items,
+        "root": viewer.present(root),
+        "next_after": next_after,
+        "entitlement": entitlement,
+    }
+    if wants_fragment(request):
+        html = render_to_string("discussion/_reply_list.html", context, request=request)
+        return JsonResponse({"html": html, "next_after": next_after})
+    return render(request, "discussion/thread_page.html", context)
+
+
+def status_label(comment: Comment) -> str:
+    if comment.status == CommentStatus.DELETED:
+        return "This comment was deleted."
+    if comment.status == CommentStatus.REMOVED:
+        return "This comment was removed by a moderator."
+    return ""
