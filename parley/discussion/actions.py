@@ -47,7 +47,7 @@ def do_post_comment(
     if status == CommentStatus.VISIBLE:
         Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + 1)
     if parent is not None and status == CommentStatus.VISIBLE:
-        Comment.objects.filter(id=comment.root_id).update(thread_replies=F("thread_replies") + 1)
+        Comment.objects.filter(pk=comment.thread_id).update(thread_replies=F("thread_replies") + 1)
     return comment
 
 
