@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.articles.models import Article
+from parley.discussion import events
 from parley.discussion.models import (
     Comment,
     CommentStatus,
@@ -48,6 +49,7 @@ def do_post_comment(
         Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + 1)
     if parent is not None and status == CommentStatus.VISIBLE:
         Comment.objects.filter(pk=comment.thread_id).update(thread_replies=F("thread_replies") + 1)
+    events.announce(events.comment_posted, comment=comment, kind="posted")
     return comment
 
 
@@ -59,6 +61,7 @@ def do_edit_comment(*, comment: Comment, body: str, body_html: str) -> Comment:
     Comment.objects.filter(pk=comment.pk).update(
         body=body, body_html=body_html, edited_at=comment.edited_at
     )
+    events.announce(events.comment_changed, comment=comment, kind="edited")
     return comment
 
 
@@ -77,8 +80,12 @@ def do_delete_comment(*, comment: Comment) -> Comment | None:
         Comment.objects.filter(pk=comment.pk).update(
             status=CommentStatus.DELETED, body="", body_html=""
         )
+        events.announce(events.comment_changed, comment=comment, kind="deleted")
         return comment
+    comment_id = comment.pk
     _remove_row_and_empty_tombstones(comment)
+    comment.pk = comment_id
+    events.announce(events.comment_changed, comment=comment, kind="erased")
     return None
 
 
@@ -132,7 +139,9 @@ def _apply_vote(*, user: User, comment: Comment, value: int) -> Comment:
     ScoreChange.objects.create(
         article_id=comment.article_id, comment=comment, delta=up - down, created_at=now
     )
-    return _refreshed_counts(comment)
+    refreshed = _refreshed_counts(comment)
+    events.announce(events.vote_changed, comment=refreshed, kind="vote")
+    return refreshed
 
 
 def _refreshed_counts(comment: Comment) -> Comment:
