@@ -7,7 +7,7 @@ a sentence of the body), `## ` for a subheading. The discussions live in content
 
 from typing import TypedDict
 
-PASSWORD = "parley-demo"
+PASSWORD = "parley-demo"  # noqa: S105 - the demo accounts' published password
 
 
 class SiteData(TypedDict):
