@@ -29,7 +29,9 @@ class CommentView:
     @property
     def reply_to(self) -> str:
         parent = self.comment.parent
-        return parent.shown_name if parent is not None and self.comment.depth > 0 else ""
+        if parent is None or self.comment.depth == 0 or parent.is_tombstone:
+            return ""  # a tombstone hides its author, so its replies must not name them
+        return parent.shown_name
 
 
 @dataclass
@@ -49,7 +51,8 @@ class Viewer:
         return CommentView(
             comment=comment,
             my_vote=self.votes.get(comment.pk, 0),
-            can_vote=participant and live and open_ and not own,
+            # Voting has its own rule (parley/accounts/policy.py).
+            can_vote=self.entitlement.may_vote and live and open_ and not own,
             can_reply=participant and live and open_,
             can_edit=participant
             and own

@@ -6,19 +6,23 @@ https and mailto links survive, each with rel="nofollow ugc noopener".
 """
 
 import re
+from html import unescape
 from html.parser import HTMLParser
+from urllib.parse import quote
 
 import nh3
 from markdown_it import MarkdownIt
 
 from parley.errors import InvalidInput
+from parley.text import clean_plain_text
 
 MAX_BODY_CHARS = 10_000
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote", "ul", "ol", "li", "a",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# "*": nothing, or nh3 keeps its default generic attributes (lang, title) on every tag.
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 _SAFE_HREF = re.compile(r"^(https?://[^/\s]|mailto:[^\s])", re.IGNORECASE)
 
@@ -36,10 +40,12 @@ _md.validateLink = lambda url: bool(_SAFE_HREF.match(url.strip()))  # type: igno
 
 def check_body(body: str) -> str:
     """Validates a submitted body and returns it normalised; raises InvalidInput."""
-    if len(body) > MAX_BODY_CHARS:
+    # A line break counts once, as in the textarea's maxlength, though forms send CRLF.
+    length = len(body) - body.count("\r\n")
+    if length > MAX_BODY_CHARS:
         raise InvalidInput(
             f"A comment can be at most {MAX_BODY_CHARS:,} characters long "
-            f"(this one has {len(body):,}).",
+            f"(this one has {length:,}).",
             code="too_long",
         )
     body = body.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n").strip()
@@ -71,8 +77,15 @@ def render(body: str) -> str:
 
 
 def to_plain_text(body_html: str) -> str:
-    """The text of rendered HTML, for excerpts and e-mails."""
-    return " ".join(nh3.clean(body_html, tags=set()).split())
+    """The text of rendered HTML, for excerpts and e-mails: plain text, not HTML (a page
+    escapes it like any other text)."""
+    return " ".join(unescape(nh3.clean(body_html, tags=set())).split())
+
+
+def is_blank(body_html: str) -> bool:
+    """True when rendered HTML shows nothing readable: no text once markup, whitespace,
+    control and invisible format characters (zero-width spaces, bidi marks) are gone."""
+    return not clean_plain_text(to_plain_text(body_html), max_length=MAX_BODY_CHARS)
 
 
 # --- pasted HTML ---------------------------------------------------------------------------
@@ -113,8 +126,10 @@ class _PastedHTML(HTMLParser):
             text = "".join(self.out[start:]).strip()
             del self.out[start:]
             if href and _SAFE_HREF.match(href.strip()):
-                label = text or href.strip()
-                self.out.append(f"[{label}](<{href.strip().replace('>', '%3E')}>)")
+                # A markdown link holds one line of text and an unescaped <destination>.
+                label = re.sub(r"([\\\[\]])", r"\\\1", " ".join(text.split()) or href.strip())
+                target = re.sub(r"[<>\\\s]", lambda m: quote(m.group()), href.strip())
+                self.out.append(f"[{label}](<{target}>)")
             else:
                 self.out.append(text)
 

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from parley.errors import ParleyError
 
@@ -16,6 +17,9 @@ def error_response(
 ) -> HttpResponse:
     if wants_fragment(request) or request.path.startswith("/api/"):
         return JsonResponse(error.as_dict(), status=error.status)
+    # back_url may come from the request: only a link on this host is offered.
+    if not url_has_allowed_host_and_scheme(back_url, allowed_hosts={request.get_host()}):
+        back_url = "/"
     return render(
         request,
         "discussion/error.html",

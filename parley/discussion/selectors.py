@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.articles.models import Article
-from parley.discussion.models import SHOWN_STATUSES, Comment, ScoreChange, Vote
+from parley.discussion.models import SHOWN_STATUSES, Comment, CommentStatus, ScoreChange, Vote
 from parley.errors import InvalidInput
 
 SORTS = ("top", "new", "old")
@@ -72,7 +72,7 @@ class CommentPage:
 def _top_level(article: Article) -> QuerySet[Comment]:
     return Comment.objects.filter(
         article=article, parent__isnull=True, status__in=SHOWN_STATUSES
-    ).select_related("author")
+    ).select_related("author", "anchor__question")  # anchor: parley.inline's passage
 
 
 def comment_page(
@@ -150,7 +150,12 @@ def _most_voted(
     changed_ids = ScoreChange.objects.filter(article=article, created_at__gt=position.as_of).values(
         "comment_id"
     )
-    after = Q(score__lt=position.last_score) | Q(score=position.last_score, id__gt=position.last_id)
+    # "After (score, id)" as a range on comment_top_by_score (score <= last, less the ties
+    # already shown): written as an OR of the two cases, SQLite scans and sorts every
+    # top-level comment of the article instead (docs/performance.md).
+    after = Q(score__lte=position.last_score) & ~Q(
+        score=position.last_score, id__lte=position.last_id
+    )
     steady = list(base.exclude(id__in=changed_ids).filter(after).order_by("-score", "id")[:size])
     moved = list(
         base.filter(id__in=changed_ids).annotate(
@@ -204,7 +209,11 @@ def permalink_thread(*, comment: Comment, limit: int = 50) -> tuple[Comment, lis
     """The thread that holds `comment`, cut so that the comment is in it: its ancestors,
     the comment and the start of its own replies. Two queries whatever the depth."""
     root_id = comment.root_id or comment.pk
-    root = Comment.objects.select_related("author").get(pk=root_id)
+    root = Comment.objects.select_related("author", "anchor__question").get(pk=root_id)
+    if root.pk != comment.pk and root.status not in SHOWN_STATUSES:
+        # A reply may outlive a top-level comment held or marked spam: the thread shows
+        # the top as removed, never its text.
+        root.status, root.body, root.body_html = CommentStatus.REMOVED, "", ""
     if comment.root_id is None:
         return root, thread_slice(root=root, limit=limit)
     segments = len(comment.path) // 8
