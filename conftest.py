@@ -1,10 +1,24 @@
 """Fixtures shared by the whole suite: one site and article, and a user for every role."""
 
 import os
+import uuid
 
 import pytest
 
 from parley import factories
+
+
+@pytest.fixture(autouse=True)
+def fresh_page_cache(settings):
+    """A cache of this process's own for each test (parley.cache keeps guests' pages in
+    it): a flushed database reuses slugs without the signals that would retire the old
+    pages, and a test must never write to a Redis that REDIS_URL names."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4().hex}",
+        }
+    }
 
 
 @pytest.fixture

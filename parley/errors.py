@@ -66,3 +66,10 @@ class EditWindowClosed(ParleyError):
     code = "edit_window_closed"
     status = 403
     message = "The time for editing this comment has passed."
+
+
+# The discussion's read rule (parley/accounts/policy.py) does not admit this reader.
+class DiscussionHidden(ParleyError):
+    code = "discussion_hidden"
+    status = 403
+    message = "This discussion is not open to you."

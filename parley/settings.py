@@ -36,19 +36,40 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "parley.accounts",
     "parley.articles",
     "parley.discussion",
+    "parley.importers",
+    "parley.api",
+    "parley.inline",
     "parley.demo",
+    "parley.notifications",
+    "parley.live",
+    "parley.cache",  # read cache for guests (docs/performance.md)
+    "parley.ops",  # /healthz, /metrics (deploy/README.md)
+    "parley.moderation",  # the moderation desk, rules and audit (docs/moderation.md)
+    "parley.sso",  # single sign-on and entitlement events (docs/sso.md)
+    "parley.embed",  # the embed widget and allowed origins (docs/embed.md)
+    "parley.paywall",  # the metered paywall (docs/embed.md)
 ]
 
 MIDDLEWARE = [
+    # First, so that its request counts and latencies cover the whole stack (parley.ops).
+    "parley.ops.middleware.metrics_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS for allowed origins on /api/v1/ (parley/embed, docs/embed.md): before anything
+    # that could answer a preflight.
+    "parley.embed.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The embed's requests: SSO bearer user, CSRF by custom header, site (parley/embed).
+    "parley.embed.middleware.EmbedRequestMiddleware",
+    # Guests' metered-paywall cookie (parley/paywall).
+    "parley.paywall.middleware.MeterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -144,6 +165,45 @@ PARLEY_DEFAULT_SITE = os.environ.get("PARLEY_DEFAULT_SITE", "")
 PARLEY_PAGE_SIZE = int(os.environ.get("PARLEY_PAGE_SIZE", "10"))
 PARLEY_REPLIES_PER_THREAD = int(os.environ.get("PARLEY_REPLIES_PER_THREAD", "20"))
 PARLEY_MAX_INDENT = 4
+
+# Live discussion (parley/live, docs/live.md). Without REDIS_URL, one process only.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+PARLEY_LIVE_IDLE_DAYS = int(os.environ.get("PARLEY_LIVE_IDLE_DAYS", "14"))
+
+# Read cache for guests (parley/cache, docs/performance.md): in Redis when REDIS_URL is
+# set, else in each process's memory. Processes that do not share the cache would serve
+# each other's stale pages, so `parley serve --workers N` (N > 1, which sets
+# PARLEY_SERVE_WORKERS) without REDIS_URL leaves the page cache off.
+PARLEY_PAGE_CACHE = env_bool("PARLEY_PAGE_CACHE", True) and (
+    bool(REDIS_URL) or int(os.environ.get("PARLEY_SERVE_WORKERS", "1")) <= 1
+)
+PARLEY_PAGE_CACHE_SECONDS = int(os.environ.get("PARLEY_PAGE_CACHE_SECONDS", "60"))
+PARLEY_PAGE_MAX_AGE = int(os.environ.get("PARLEY_PAGE_MAX_AGE", "10"))
+_CACHE_PREFIX = os.environ.get("PARLEY_CACHE_PREFIX", "parley")
+CACHES = {
+    "default": (
+        {
+            # Django's, keeping one redis.Redis per pool (parley/cache/backend.py says why).
+            "BACKEND": "parley.cache.backend.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": _CACHE_PREFIX,
+            # A Redis that stops answering turns into cache misses quickly, not slow pages.
+            "OPTIONS": {"socket_timeout": 0.5, "socket_connect_timeout": 0.5},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": _CACHE_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PARLEY_CACHE_MAX_ENTRIES", "2000"))},
+        }
+    )
+}
+# Moderation (parley/moderation, docs/moderation.md). The client address is read from
+# PARLEY_PROXY_HEADER only on requests from these proxies (addresses or CIDR networks).
+PARLEY_TRUSTED_PROXIES = env_list("PARLEY_TRUSTED_PROXIES", "")
+
+# The bench's hello-world view (/bench/hello/, parley/ops), the ceiling of the stack.
+PARLEY_BENCH_HELLO = env_bool("PARLEY_BENCH_HELLO", False)
 
 LOGGING = {
     "version": 1,

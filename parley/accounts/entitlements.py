@@ -1,11 +1,16 @@
 """Who is entitled to what on a site. Every permission check in Parley starts here."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from parley.accounts.models import SiteRole, Subscription, User
+from parley.accounts.policy import DEFAULT_RULES, Rules, allows, rules_for
+
+if TYPE_CHECKING:
+    from parley.articles.models import Article
 
 
 class Standing(StrEnum):
@@ -20,10 +25,27 @@ class Standing(StrEnum):
 class Entitlement:
     standing: Standing
     is_moderator: bool = False
+    # The discussion's rules (parley/accounts/policy.py): the defaults unless the
+    # entitlement was made for an article (entitlement_on), as every endpoint does.
+    rules: Rules = DEFAULT_RULES
 
     @property
     def may_post(self) -> bool:
-        return self.standing in (Standing.SUBSCRIBER, Standing.STAFF)
+        return allows(self.rules.post, standing=self.standing)
+
+    @property
+    def may_vote(self) -> bool:
+        return allows(self.rules.vote, standing=self.standing)
+
+    @property
+    def may_read(self) -> bool:
+        """May read the discussion (the article itself is the paywall's business)."""
+        return allows(self.rules.read, standing=self.standing)
+
+    @property
+    def posts_as_guest(self) -> bool:
+        """Posting without an account, under a name (the "guests" post rule)."""
+        return self.standing == Standing.GUEST and self.may_post
 
 
 GUEST = Entitlement(Standing.GUEST)
@@ -48,3 +70,9 @@ def entitlement_for(user: User | None, site_id: int) -> Entitlement:
     if ends:
         return Entitlement(Standing.LAPSED)
     return Entitlement(Standing.READER)
+
+
+def entitlement_on(user: User | None, article: "Article") -> Entitlement:
+    """The user's standing on the article's site under the article's rules: what the
+    page, the API and the live stream ask. Needs `article.site` loaded (no extra query)."""
+    return replace(entitlement_for(user, article.site_id), rules=rules_for(article))

@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from parley.accounts.policy import PostRule, ReadRule, VoteRule
 from parley.articles import body as body_blocks
 
 
@@ -21,6 +22,25 @@ class Site(models.Model):
         default=10, help_text="Top-level threads per page of the discussion."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Who may read, post and vote (parley/accounts/policy.py), and the metered paywall
+    # (parley/paywall). On the site row because every page and API call loads it with the
+    # article: deciding costs no query.
+    read_rule = models.CharField(
+        max_length=20, choices=ReadRule.choices, default=ReadRule.EVERYONE,
+        help_text="Who may read the discussion.",
+    )  # fmt: skip
+    post_rule = models.CharField(
+        max_length=20, choices=PostRule.choices, default=PostRule.SUBSCRIBERS,
+        help_text="Who may comment and reply.",
+    )  # fmt: skip
+    vote_rule = models.CharField(
+        max_length=20, choices=VoteRule.choices, default=VoteRule.SUBSCRIBERS,
+        help_text="Who may vote.",
+    )  # fmt: skip
+    meter_free_articles = models.PositiveIntegerField(
+        default=0,
+        help_text="Free articles per calendar month for guests and free readers (0: no meter).",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -62,6 +82,10 @@ class Article(models.Model):
     discussion_closed = models.BooleanField(default=False)
     # Visible comments at every depth; changed with F() by the discussion actions.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
+    # Overrides of the site's rules (parley/accounts/policy.py); blank: the site's.
+    read_rule = models.CharField(max_length=20, choices=ReadRule.choices, blank=True)
+    post_rule = models.CharField(max_length=20, choices=PostRule.choices, blank=True)
+    vote_rule = models.CharField(max_length=20, choices=VoteRule.choices, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "slug"], name="unique_article_slug")]

@@ -11,9 +11,13 @@ from parley.errors import NotFound
 def current_site(request: HttpRequest) -> Site:
     """One query: the site serving this host, else PARLEY_DEFAULT_SITE, else the first."""
     host = request.get_host().split(":")[0].lower()
+    # The embed's frame names its site in a header (parley/embed/middleware.py): its
+    # pages are served from Parley's host whatever the site.
+    embedded = getattr(request, "parley_site_key", "") or None
     site = (
         Site.objects.annotate(
             rank=Case(
+                When(key=embedded, then=Value(-1)),
                 When(domain__iexact=host, then=Value(0)),
                 When(key=settings.PARLEY_DEFAULT_SITE or None, then=Value(1)),
                 default=Value(2),

@@ -6,14 +6,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parley.accounts.entitlements import entitlement_for
+from parley.accounts.entitlements import entitlement_on
 from parley.articles.models import Article
 from parley.articles.sites import current_site
+from parley.cache import pages as page_cache
 from parley.discussion import access, selectors
 from parley.discussion.presenters import Viewer
 from parley.discussion.responses import error_response, wants_fragment
 from parley.discussion.views import _user, discussion_context
-from parley.errors import NotFound, ParleyError
+from parley.errors import DiscussionHidden, NotFound, ParleyError
+from parley.paywall.meter import meter_article
+from parley.paywall.pages import metered_page
 
 
 @require_GET
@@ -31,10 +34,13 @@ def front_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@metered_page  # a metered guest's page is theirs, not the shared cache's (parley/paywall)
+@page_cache.guest_page_cache  # guests share cached pages (parley/cache, docs/performance.md)
 def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         article = access.access_article(site_id=current_site(request).pk, slug=slug)
-        entitlement = entitlement_for(_user(request), article.site_id)
+        page_cache.note_article(request, article)  # which article's version the page is under
+        entitlement = entitlement_on(_user(request), article)
         context = discussion_context(
             request,
             article=article,
@@ -47,6 +53,8 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     if wants_fragment(request):
         html = render_to_string("discussion/_threads.html", context, request=request)
         return JsonResponse({"html": html, "next": context["next_cursor"]})
+    # The metered paywall (parley/paywall): counts this read, or cuts the body.
+    context["paywall"] = meter_article(request, article, entitlement)
     return render(request, "articles/article.html", context)
 
 
@@ -63,7 +71,9 @@ def permalink(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
         if isinstance(error, NotFound):
             raise Http404(error.message) from None
         return error_response(request, error)
-    entitlement = entitlement_for(_user(request), article.site_id)
+    entitlement = entitlement_on(_user(request), article)
+    if not entitlement.may_read:  # the discussion's read rule (accounts/policy.py)
+        return error_response(request, DiscussionHidden())
     viewer = Viewer(
         user=_user(request),
         entitlement=entitlement,
@@ -84,6 +94,8 @@ def permalink(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
         "sorts": selectors.SORT_LABELS,
         "next_cursor": None,
         "focus": comment,
+        # The metered paywall (parley/paywall): a permalink is the article page too.
+        "paywall": meter_article(request, article, entitlement),
     }
     return render(request, "articles/article.html", context)
 

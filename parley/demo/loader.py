@@ -26,6 +26,10 @@ from parley.demo.content import (
 from parley.demo.content_comments import DISCUSSIONS, CommentData, VoteData
 from parley.discussion import actions, rendering
 from parley.discussion.models import Comment
+from parley.embed.demo import load_demo_embed
+from parley.inline.demo import load_demo_inline
+from parley.moderation.demo import load_demo_moderation
+from parley.notifications.demo import load_demo_notifications
 
 EDITORS_GROUP = "Editors"
 EDITOR_MODELS = (Site, Author, Article)
@@ -42,6 +46,10 @@ def load_demo() -> list[tuple[str, str, str]]:
     if not Site.objects.filter(key=SITE["key"]).exists():
         with transaction.atomic():
             _create_everything(timezone.now())
+            load_demo_inline()
+            load_demo_moderation()  # parley.moderation: policy and queues with work
+    load_demo_notifications()
+    load_demo_embed()  # the example publisher page on :8001 (parley/embed/demo.py)
     return demo_logins()
 
 

@@ -16,6 +16,7 @@ from parley.discussion.models import (
     Vote,
     path_segment,
 )
+from parley.notifications.fanout import enqueue_for_comment
 
 
 @transaction.atomic
@@ -49,6 +50,8 @@ def do_post_comment(
         Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + 1)
     if parent is not None and status == CommentStatus.VISIBLE:
         Comment.objects.filter(pk=comment.thread_id).update(thread_replies=F("thread_replies") + 1)
+    # Notifications: inbox entries and outbox rows commit (or roll back) with the comment.
+    enqueue_for_comment(comment)
     events.announce(events.comment_posted, comment=comment, kind="posted")
     return comment
 

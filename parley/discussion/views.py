@@ -4,20 +4,24 @@
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from parley.accounts.entitlements import Entitlement, entitlement_for
+from parley.accounts.entitlements import Entitlement, entitlement_on
 from parley.articles.models import Article
 from parley.articles.sites import current_site
 from parley.discussion import access, selectors
 from parley.discussion.models import Comment, CommentStatus
 from parley.discussion.presenters import Viewer
 from parley.discussion.responses import error_response, wants_fragment
-from parley.errors import NotFound, ParleyError
+from parley.errors import DiscussionHidden, NotFound, ParleyError
+from parley.inline.access import check_anchor
+from parley.inline.actions import attach_anchor
+from parley.notifications.actions import apply_notify_choice
 
 
 def _user(request: HttpRequest) -> Any:
@@ -37,6 +41,12 @@ def discussion_context(
     cursor: str | None,
 ) -> dict[str, Any]:
     """Everything the discussion templates need for one page of threads."""
+    if not entitlement.may_read:  # the read rule (accounts/policy.py): a notice, no threads
+        return {
+            "article": article, "entitlement": entitlement, "threads": [], "sort": sort,
+            "sorts": selectors.SORT_LABELS, "next_cursor": None, "focus": None,
+            "discussion_hidden": True,
+        }  # fmt: skip
     page = selectors.comment_page(
         article=article,
         sort=sort,
@@ -80,13 +90,27 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     back = reverse("article", kwargs={"slug": slug}) + "#discussion"
     try:
         article = _site_article(request, slug)
-        comment = access.check_post_comment(
-            user=_user(request), article=article, body=body, parent_id=request.POST.get("parent")
-        )
+        # Inline feedback (parley.inline): the optional passage fields are checked before
+        # posting and attached in the same transaction, so a refused passage posts nothing.
+        with transaction.atomic():
+            anchor_data = check_anchor(article=article, data=request.POST, viewer=_user(request))
+            comment = access.check_post_comment(
+                user=_user(request),
+                article=article,
+                body=body,
+                parent_id=request.POST.get("parent"),
+                nudge_ack=request.POST.get("nudge_ack") == "1",  # parley.moderation's nudge
+                guest=request.POST.get("guest_name"),  # the "guests" post rule
+            )
+            if anchor_data is not None:
+                attach_anchor(comment, anchor_data)
+        # The form's "Notify of" choice: follows for the author, after the comment commits.
+        if comment.author_id is not None:  # a guest's comment has no one to notify
+            apply_notify_choice(_user(request), comment, request.POST.get("notify"))
     except ParleyError as error:
         return error_response(request, error, back_url=back, body=body)
     if wants_fragment(request):
-        entitlement = entitlement_for(_user(request), article.site_id)
+        entitlement = entitlement_on(_user(request), article)
         viewer = Viewer(user=_user(request), entitlement=entitlement, article=article, votes={})
         comment.article = article
         html = render_to_string(
@@ -172,7 +196,9 @@ def more_replies(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
         rows = selectors.thread_slice(root=root, after_path=after, limit=50)
     except ParleyError as error:
         return error_response(request, error)
-    entitlement = entitlement_for(_user(request), article.site_id)
+    entitlement = entitlement_on(_user(request), article)
+    if not entitlement.may_read:  # the discussion's read rule (accounts/policy.py)
+        return error_response(request, DiscussionHidden())
     viewer = Viewer(
         user=_user(request),
         entitlement=entitlement,

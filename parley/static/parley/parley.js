@@ -6,6 +6,8 @@
   function fragmentRequest(url, options) {
     options = options || {};
     options.headers = Object.assign({ "X-Parley-Fragment": "1" }, options.headers || {});
+    // Inside the embed's frame (parley/embed), its site and sign-in go with every request.
+    if (window.parleyEmbed) { Object.assign(options.headers, window.parleyEmbed.headers()); }
     options.credentials = "same-origin";
     return fetch(url, options).then(function (response) {
       return response.json().then(function (data) {
@@ -25,6 +27,8 @@
     var box = form.querySelector(".form-error");
     var message = (error && error.message) || "Something went wrong. Your text is still here.";
     if (box) { box.textContent = message; box.hidden = false; } else { window.alert(message); }
+    // parley.moderation's script listens, to offer "post anyway" after a civility nudge.
+    form.dispatchEvent(new CustomEvent("parley:error", { bubbles: true, detail: error || {} }));
   }
 
   function setCount(discussion, count) {
@@ -106,20 +110,36 @@
       form.closest("details").open = false;
     },
     delete: function (form, data, discussion) {
-      var comment = form.closest("[data-comment]");
+      // The live stream (live.js) may have applied this deletion already.
+      var comment = form.closest("[data-comment]") || document.getElementById("c-" + data.id);
+      if (!comment) { return setCount(discussion, data.count); }
       if (data.tombstone) {
         comment.classList.add("tombstone");
         var body = comment.querySelector("[data-body]");
         var text = document.createElement("p");
         text.className = "body tombstone-text";
         text.textContent = "This comment was deleted.";
-        body.replaceWith(text);
+        if (body) { body.replaceWith(text); }
         comment.querySelector(".author").textContent = "—";
-        comment.querySelector(".comment-actions").remove();
-      } else if (comment.parentElement.matches("[data-replies]")) {
-        comment.remove();
+        comment.querySelectorAll(".comment-actions").forEach(function (n) { n.remove(); });
       } else {
-        comment.closest("[data-thread]").remove();
+        if (comment.parentElement && comment.parentElement.matches("[data-replies]")) {
+          comment.remove();
+        } else if (comment.isConnected) {
+          comment.closest("[data-thread]").remove();
+        }
+        // The server also drops the tombstones this leaves without replies (unless part of
+        // the thread is not on the page).
+        var path = comment.dataset.path;
+        while (path.length > 8) {
+          path = path.slice(0, -8);
+          var above = discussion.querySelector("[data-comment][data-path='" + path + "']");
+          var thread = above && above.closest(".thread");
+          var rest = "a.more-replies, [data-path^='" + path + "']:not([data-path='" + path + "'])";
+          if (!thread || !above.classList.contains("tombstone") || thread.querySelector(rest)) { break; }
+          if (!above.parentElement.matches("[data-replies]")) { thread.remove(); break; }
+          above.remove();
+        }
       }
       setCount(discussion, data.count);
     }

@@ -1,0 +1,234 @@
+"""Import benchmark: a generated Disqus export of 1,000,000 comments over 10,000 threads,
+imported into a fresh SQLite database. Prints the time and the peak memory (RSS).
+
+    .venv/bin/python bench/import_bench.py                 # 1,000,000 comments
+    .venv/bin/python bench/import_bench.py --comments 100000 --threads 1000
+
+The export is streamed to bench/.work/ (git-ignored) and reused while its size matches.
+The import runs in a child process so that its peak RSS is the import's own.
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work"
+
+WORDS = [
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "that",
+    "is",
+    "for",
+    "it",
+    "as",
+    "was",
+    "with",
+    "be",
+    "by",
+    "on",
+    "not",
+    "he",
+    "this",
+    "are",
+    "or",
+    "his",
+    "from",
+    "at",
+    "which",
+    "but",
+    "have",
+    "an",
+    "they",
+    "you",
+    "were",
+    "her",
+    "she",
+    "there",
+    "been",
+    "one",
+    "all",
+    "we",
+    "their",
+    "has",
+    "would",
+    "when",
+    "if",
+    "train",
+    "night",
+    "sleeper",
+    "ticket",
+    "route",
+    "station",
+    "border",
+    "timetable",
+    "carriage",
+    "berth",
+    "repair",
+    "shop",
+    "bike",
+    "street",
+    "council",
+    "parking",
+    "neighbourhood",
+    "quiet",
+    "children",
+    "school",
+    "market",
+]
+
+
+def message(rng: random.Random) -> str:
+    paragraphs = []
+    for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(6, 40))]
+        if rng.random() < 0.1:
+            words.append('<a href="https://example.org/source" rel="nofollow noopener">source</a>')
+        if rng.random() < 0.1:
+            words.insert(2, "<b>really</b>")
+        paragraphs.append("<p>" + " ".join(words).capitalize() + ".</p>")
+    return "".join(paragraphs)
+
+
+def generate(path: Path, comments: int, threads: int, seed: int = 7) -> None:
+    """Streams a Disqus export: threads first, then posts in time order; about a third of
+    the posts reply to an earlier post of their thread; 1% deleted, 1% spam; 50,000
+    registered authors and some anonymous guests."""
+    rng = random.Random(seed)
+    start = datetime(2012, 1, 1, tzinfo=UTC)
+    tmp = path.with_suffix(".part")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.write(
+            '<?xml version="1.0" encoding="utf-8"?>\n<disqus xmlns="http://disqus.com" '
+            'xmlns:dsq="http://disqus.com/disqus-internals" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            '<category dsq:id="1"><forum>benchforum</forum><title>General</title></category>\n'
+        )
+        for t in range(threads):
+            empty = "<id />" if t % 3 else f"<id>page-{t}</id>"
+            out.write(
+                f'<thread dsq:id="{100000 + t}">{empty}<forum>benchforum</forum>'
+                f"<link>https://bench.example/{2012 + t % 10}/story-{t}/</link>"
+                f"<title>Story number {t}</title><message />"
+                f"<createdAt>{(start + timedelta(hours=t)).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+                "</createdAt><author><name>Editor</name><isAnonymous>false</isAnonymous>"
+                "<username>editor</username></author><isClosed>false</isClosed>"
+                "<isDeleted>false</isDeleted></thread>\n"
+            )
+        recent: list[list[int]] = [[] for _ in range(threads)]
+        step = timedelta(seconds=max(1, int(10 * 365 * 86400 / max(comments, 1))))
+        for n in range(comments):
+            t = rng.randrange(threads)
+            post_id = 10_000_000 + n
+            parent = ""
+            if recent[t] and rng.random() < 0.35:
+                parent = f'<parent dsq:id="{rng.choice(recent[t])}" />'
+            recent[t].append(post_id)
+            if len(recent[t]) > 30:
+                recent[t].pop(0)
+            author = rng.randrange(60_000)
+            if author < 50_000:
+                who = (
+                    f"<email>reader{author}@mail.example</email><name>Reader {author}</name>"
+                    f"<isAnonymous>false</isAnonymous><username>reader{author}</username>"
+                )
+            else:
+                who = f"<name>Guest {author}</name><isAnonymous>true</isAnonymous>"
+            roll = rng.random()
+            deleted = "true" if roll < 0.01 else "false"
+            spam = "true" if 0.01 <= roll < 0.02 else "false"
+            out.write(
+                f'<post dsq:id="{post_id}"><id /><message><![CDATA[{message(rng)}]]></message>'
+                f"<createdAt>{(start + step * n).strftime('%Y-%m-%dT%H:%M:%SZ')}</createdAt>"
+                f"<isDeleted>{deleted}</isDeleted><isSpam>{spam}</isSpam>"
+                f"<author>{who}</author><ipAddress>127.0.0.1</ipAddress>"
+                f'<thread dsq:id="{100000 + t}" />{parent}</post>\n'
+            )
+        out.write("</disqus>\n")
+    tmp.replace(path)
+
+
+def run_import(export: Path, database: Path, parallel: bool) -> None:
+    """In the child process: a fresh database, the import, the figures."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from parley.importers.runner import run_import as import_file
+
+    call_command("migrate", verbosity=0)
+    start_usage = resource.getrusage(resource.RUSAGE_SELF)
+    before = start_usage.ru_maxrss / 1024
+    cpu_before = start_usage.ru_utime + start_usage.ru_stime
+    started = time.perf_counter()
+    report = import_file("disqus", export, progress=sys.stderr.isatty(), parallel=parallel)
+    elapsed = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(report.render())
+    print()
+    print(
+        f"import: {report.comments_read:,} comments in {elapsed:.1f} s "
+        f"({report.comments_read / elapsed:,.0f} comments/s)"
+    )
+    print(
+        f"CPU time: writer {cpu:.1f} s, reader process {reader.ru_utime + reader.ru_stime:.1f} s"
+        f" (reader peak RSS {reader.ru_maxrss / 1024:.0f} MB); load average at the end"
+        f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    print(f"peak RSS: {peak:.0f} MB (after Django setup and migrate: {before:.0f} MB)")
+    print(f"database: {database.stat().st_size / 1e6:.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=10_000)
+    parser.add_argument(
+        "--serial", action="store_true", help="read and write in one process (no reader)"
+    )
+    parser.add_argument(
+        "--run-import", nargs=2, metavar=("EXPORT", "DATABASE"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.run_import:
+        run_import(Path(args.run_import[0]), Path(args.run_import[1]), not args.serial)
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    export = WORK / f"disqus-{args.comments}-{args.threads}.xml"
+    if not export.exists():
+        started = time.perf_counter()
+        generate(export, args.comments, args.threads)
+        print(
+            f"generated {export.name}: {export.stat().st_size / 1e6:.0f} MB "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
+    database = WORK / "bench.sqlite3"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, __file__, "--run-import", str(export), str(database)]
+        + (["--serial"] if args.serial else []),
+        check=True,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""What every parser yields: plain records in one vocabulary, whatever the source.
+
+A parser turns its format into `SiteHint`, `ThreadRecord`, `CommentRecord`,
+`SkippedRecord` and `VoteRecord` items, in file order, and tells the report what it read
+and what it repaired. The writer never sees the source format."""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+# Comment statuses as the writer understands them (the Parley names).
+VISIBLE, PENDING, DELETED, SPAM = "visible", "pending", "deleted", "spam"
+
+
+@dataclass(slots=True)
+class Identity:
+    """An author, keyed within its source. `key` must be stable across exports."""
+
+    key: str
+    name: str
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(slots=True)
+class SiteHint:
+    """What the file says about the publication, used when Parley has no site yet."""
+
+    key: str
+    name: str
+    domain: str = ""
+
+
+@dataclass(slots=True)
+class ThreadRecord:
+    key: str
+    url: str
+    title: str = ""
+    slug_hint: str = ""
+    created_at: datetime | None = None
+    closed: bool = False
+    deleted: bool = False
+    site_key: str = ""
+    # Parley's own format carries the whole article; other formats leave this empty.
+    article: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class CommentRecord:
+    key: str
+    thread: str
+    parent: str | None
+    author: Identity | None
+    author_name: str
+    body: str
+    body_html: str
+    status: str
+    created_at: datetime | None
+    fingerprint: int
+    ref: str
+    edited_at: datetime | None = None
+    upvotes: int = 0
+    downvotes: int = 0
+    score: int = 0
+    extra: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class SkippedRecord:
+    """A record that is read and counted but is not a comment (a pingback, an editorial
+    note…). Its key lets the writer explain what happened to replies that point at it."""
+
+    key: str
+    reason: str
+
+
+@dataclass(slots=True)
+class VoteRecord:
+    comment: str
+    voter: Identity
+    value: int
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class DateResult:
+    value: datetime | None
+    problem: str = ""
+
+
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+_NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+
+
+def parse_date(text: str | None) -> DateResult:
+    """An aware UTC datetime from the usual export spellings (ISO 8601 with or without
+    offset, `YYYY-MM-DD HH:MM:SS` taken as UTC, Unix seconds). Missing, unreadable and
+    impossible dates (before 1990, or more than a day in the future) give None and say
+    why, so the caller can report the repair."""
+    raw = (text or "").strip()
+    if not raw:
+        return DateResult(None, "missing date")
+    value: datetime | None = None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        for fmt in _NAIVE_FORMATS:
+            try:
+                value = datetime.strptime(raw, fmt)
+                break
+            except ValueError:
+                continue
+        if value is None and re.fullmatch(r"\d{9,10}(\.\d+)?", raw):
+            value = datetime.fromtimestamp(float(raw), tz=UTC)
+    if value is None:
+        return DateResult(None, f"unreadable date {raw[:40]!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    if value < _EARLIEST or value > datetime.now(UTC) + timedelta(days=1):
+        return DateResult(None, f"impossible date {raw[:40]!r}")
+    return DateResult(value)
+
+
+def fingerprint(created_at: datetime | None, author: str, text: str) -> int:
+    """A signed 63-bit hash of what makes a record this record."""
+    stamp = created_at.isoformat() if created_at else ""
+    digest = hashlib.blake2b(
+        f"{stamp}\x00{author}\x00{text}".encode(errors="replace"), digest_size=8
+    ).digest()
+    return int.from_bytes(digest, "big") >> 1
+
+
+def guest_key(name: str, email: str) -> str | None:
+    """The identity key of an author without an account: name and e-mail together, so
+    that one guest's comments share a user. None when there is neither."""
+    name, email = name.strip(), email.strip().lower()
+    if not name and not email:
+        return None
+    digest = hashlib.sha256(f"{name.casefold()}\n{email}".encode()).hexdigest()[:24]
+    return f"guest:{digest}"
+
+
+@dataclass(slots=True)
+class Votes:
+    up: int = 0
+    down: int = 0
+    score: int = 0
+
+    @classmethod
+    def from_net(cls, net: int, up: int | None = None, down: int | None = None) -> "Votes":
+        """Totals from a net score, with the up/down split when the source has it."""
+        if up is not None and down is not None and up >= 0 and down >= 0:
+            return cls(up, down, up - down)
+        return cls(max(net, 0), max(-net, 0), net)

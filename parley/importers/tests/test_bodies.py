@@ -1,0 +1,54 @@
+"""The fast path for imported HTML gives exactly what Parley's own conversion gives."""
+
+import json
+import re
+
+import pytest
+
+from parley.discussion import rendering
+from parley.importers import bodies
+from parley.importers.tests.conftest import FIXTURES
+
+CASES = [
+    '<p>a &amp; b &lt;c&gt; <a href="https://x.example/?a=1&amp;b=2">l<b>i</b>nk</a></p>',
+    "<p>x<br>y</p>",
+    '<p><a href="javascript:alert(1)">bad</a> <a href="/rel">rel</a> <a>no</a></p>',
+    '<p><a href="">empty</a></p>',
+    "<ul><li>one</li><li>two</li></ul><ol><li>three</li></ol>",
+    "<blockquote>q</blockquote><pre>code  x</pre><code>c</code><em>e</em><strong>s</strong>",
+    "<p>t<script>x()</script><style>p{}</style><iframe>f</iframe><svg><text>s</text></svg></p>",
+    '<p><a href="https://a.example/">https://a.example/</a> <a href="mailto:x@y.example">m</a></p>',
+    "<p>Ünïcödé 中文 😀 &nbsp;&#8217;&eacute;</p>",
+    "<p>unclosed <b>bold <i>italic</p><p>next",
+]
+
+
+def fixture_bodies() -> list[str]:
+    found = []
+    for path in (FIXTURES / "disqus").glob("*.xml"):
+        found += re.findall(r"<!\[CDATA\[(.*?)\]\]>", path.read_text(), re.DOTALL)
+    for line in (FIXTURES / "remark42").glob("*.jsonl"):
+        for row in line.read_text().splitlines():
+            found += [json.loads(row).get("text", "")]
+    return [b for b in found if rendering._LOOKS_LIKE_HTML.search(b)]
+
+
+@pytest.mark.parametrize("html", CASES + fixture_bodies())
+def test_markdown_from_clean_html_matches_pasted_html_to_markdown(html):
+    body, body_html, _problem = bodies.from_html(html)
+    assert body == rendering.pasted_html_to_markdown(html)
+    assert body_html == bodies.clean_html(body_html)  # cleaning is stable (round trips)
+    for bad in ("<script", "javascript:", "<iframe", 'href="/rel"', "<b>", "<svg"):
+        assert bad not in body_html
+
+
+def test_html_with_other_blocks_takes_the_full_path():
+    body, _html, _ = bodies.from_html("<div>one</div><div>two</div><h2>three</h2>")
+    assert body == "one\n\ntwo\n\nthree"
+
+
+def test_long_bodies_are_kept_then_cut():
+    _b, _h, problem = bodies.from_html("<p>" + "x" * 20_000 + "</p>")
+    assert "kept whole" in problem
+    body, _h, problem = bodies.from_html("<p>" + "x" * 60_000 + "</p>")
+    assert "cut" in problem and len(body) <= bodies.MAX_IMPORTED_CHARS

@@ -1,0 +1,417 @@
+// Live discussion (docs/live.md): new comments, replies, votes, edits and removals arrive
+// while the page is open, over Server-Sent Events from /live/articles/<id>/stream.
+// New comments wait behind a "N new comments — show" button, so nothing moves under the
+// reader until they ask; vote counts, the comment count, edits and removals apply in place.
+// A hidden tab closes its stream and catches up (by event id) when shown again. When the
+// stream is unavailable the page polls /events; an idle discussion offers a refresh.
+(function () {
+  "use strict";
+
+  var script = document.querySelector("script[data-live-stream]");
+  if (!script || !window.fetch || !window.Map) { return; }
+  var streamUrl = new URL(script.dataset.liveStream, window.location.href);
+  var base = streamUrl.pathname.replace(/\/stream$/, "");
+  var lastId = Number(streamUrl.searchParams.get("last_event_id") || 0);
+  var EVENT_TYPES = ["comment", "reply", "vote", "edit", "delete", "count"];
+
+  var discussion = null;
+  var threads = null;
+  var control = null;
+  var source = null;
+  var pollTimer = null;
+  var pollMs = 10000;
+  var streamErrors = 0;
+  var stopped = false; // idle or too far behind: only a refresh helps now
+  var pending = new Map(); // comment id -> its event, waiting behind the button
+  var seen = new Set();
+  var seenOrder = [];
+  var newest = {}; // what ("v<comment>", "count") -> newest event id applied
+
+  function byId(commentId) { return document.getElementById("c-" + commentId); }
+
+  function fromHTML(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html.trim();
+    return template.content;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.json();
+      });
+  }
+
+  // Runs `change` without moving what is at the top edge of the window: when that edge
+  // is inside the discussion, the first comment still on screen keeps its place.
+  function keepInPlace(change) {
+    var anchor = null;
+    var before = 0;
+    if (discussion.getBoundingClientRect().top < 0) {
+      var comments = discussion.querySelectorAll("[data-comment]");
+      for (var i = 0; i < comments.length; i++) {
+        var rect = comments[i].getBoundingClientRect();
+        if (rect.bottom > 0) { anchor = comments[i]; before = rect.top; break; }
+      }
+    }
+    change();
+    if (anchor && anchor.isConnected) {
+      var shift = anchor.getBoundingClientRect().top - before;
+      if (shift) { window.scrollBy(0, shift); }
+    }
+  }
+
+  function setCount(event) {
+    var count = event.counts && event.counts.comments;
+    if (typeof count !== "number" || (newest.count || 0) > event.id) { return; }
+    newest.count = event.id;
+    var el = discussion.querySelector("[data-count]");
+    if (el) { el.textContent = String(count); }
+    var heading = discussion.querySelector(".comment-count");
+    if (heading && heading.lastChild && heading.lastChild.nodeType === Node.TEXT_NODE) {
+      heading.lastChild.textContent = count === 1 ? " Comment" : " Comments";
+    }
+  }
+
+  // --- New comments and replies wait behind the button -------------------------------
+
+  function showable(event) {
+    if (event.type === "comment") { return true; }
+    return Boolean(document.getElementById("t-" + event.thread)) ||
+      (pending.has(event.thread) && pending.get(event.thread).type === "comment");
+  }
+
+  function waiting() {
+    var list = [];
+    pending.forEach(function (event, commentId) {
+      if (byId(commentId)) { pending.delete(commentId); } // the reader's own, or shown
+      else if (showable(event)) { list.push(event); }
+    });
+    return list;
+  }
+
+  function placeControl(kind, text, onClick) {
+    if (!control) {
+      control = document.createElement("button");
+      control.type = "button";
+      control.className = "new-comments";
+      control.setAttribute("aria-live", "polite");
+      control.addEventListener("click", function () { control.onActivate(); });
+      keepInPlace(function () { threads.before(control); });
+    }
+    control.dataset.live = kind;
+    control.textContent = text;
+    control.onActivate = onClick;
+  }
+
+  function removeControl() {
+    if (!control) { return; }
+    var old = control;
+    control = null;
+    keepInPlace(function () { old.remove(); });
+  }
+
+  function renderWaiting() {
+    if (stopped) { return; }
+    var list = waiting();
+    var replies = {};
+    list.forEach(function (event) {
+      if (event.type === "reply") { replies[event.thread] = (replies[event.thread] || 0) + 1; }
+    });
+    keepInPlace(function () { renderBadges(replies); });
+    if (!list.length) { removeControl(); return; }
+    var n = list.length;
+    placeControl("new", n + " new comment" + (n === 1 ? "" : "s") + " — show", showWaiting);
+  }
+
+  function renderBadges(replies) {
+    discussion.querySelectorAll("[data-live-badge]").forEach(function (badge) {
+      if (!replies[badge.dataset.liveBadge]) { badge.remove(); }
+    });
+    Object.keys(replies).forEach(function (threadId) {
+      var thread = document.getElementById("t-" + threadId);
+      var head = thread && thread.querySelector(".comment-head");
+      if (!head) { return; }
+      var badge = head.querySelector("[data-live-badge]");
+      if (!badge) {
+        badge = document.createElement("button");
+        badge.type = "button";
+        badge.className = "live-badge";
+        badge.dataset.liveBadge = threadId;
+        badge.addEventListener("click", showWaiting);
+        head.append(badge);
+      }
+      var n = replies[threadId];
+      var text = n + " new repl" + (n === 1 ? "y" : "ies");
+      if (badge.textContent !== text) { badge.textContent = text; } // no change, no mutation
+    });
+  }
+
+  // Where a reply goes in a thread's flat, depth-first list: after its parent's last
+  // descendant (as parley.js does for the reader's own replies).
+  function insertReply(parentEl, node) {
+    var depth = Number(parentEl.dataset.depth);
+    var replies = parentEl.closest("[data-thread]").querySelector("[data-replies]");
+    var anchor = parentEl.parentElement === replies ? parentEl : null;
+    var next = anchor ? anchor.nextElementSibling : replies.firstElementChild;
+    while (next && next.dataset.comment && Number(next.dataset.depth) > depth) {
+      anchor = next;
+      next = next.nextElementSibling;
+    }
+    if (anchor) { anchor.after(node); } else { replies.prepend(node); }
+  }
+
+  function newThread(commentId, node) {
+    var thread = document.createElement("article");
+    thread.className = "thread";
+    thread.id = "t-" + commentId;
+    thread.dataset.thread = commentId;
+    var replies = document.createElement("div");
+    replies.className = "replies";
+    replies.dataset.replies = "";
+    thread.append(node, replies);
+    return thread;
+  }
+
+  function insertComments(comments) {
+    var top = null;
+    comments.forEach(function (c) { // oldest first: parents come before their replies
+      pending.delete(c.id);
+      if (byId(c.id)) { return; }
+      var node = fromHTML(c.html).firstElementChild;
+      node.classList.add("live-new");
+      if (!c.parent) {
+        var empty = threads.querySelector(".empty");
+        if (empty) { empty.remove(); }
+        top = newThread(c.id, node);
+        threads.prepend(top);
+      } else if (byId(c.parent)) {
+        insertReply(byId(c.parent), node);
+      }
+    });
+    return top;
+  }
+
+  function showWaiting() {
+    var ids = waiting().map(function (event) { return event.comment; });
+    var batches = [];
+    for (var i = 0; i < ids.length; i += 50) {
+      batches.push(getJSON(base + "/comments?ids=" + ids.slice(i, i + 50).join(",")));
+    }
+    Promise.all(batches).then(function (results) {
+      var top = null;
+      keepInPlace(function () {
+        results.forEach(function (data) { top = insertComments(data.comments) || top; });
+        ids.forEach(function (commentId) { pending.delete(commentId); }); // gone or hidden
+        renderWaiting();
+      });
+      if (top) { top.scrollIntoView({ block: "start" }); }
+    }).catch(function () { renderWaiting(); });
+  }
+
+  // --- Changes that apply in place ---------------------------------------------------
+
+  function applyVote(event) {
+    var key = "v" + event.comment;
+    if ((newest[key] || 0) > event.id) { return; }
+    newest[key] = event.id;
+    var el = byId(event.comment);
+    if (!el) { return; }
+    var up = el.querySelector("[data-up]");
+    var down = el.querySelector("[data-down]");
+    if (up) { up.textContent = String(event.counts.up); }
+    if (down) { down.textContent = String(event.counts.down); }
+  }
+
+  function applyEdit(event) {
+    var el = byId(event.comment);
+    var body = el && el.querySelector("[data-body]");
+    if (!body || typeof event.html !== "string") { return; }
+    keepInPlace(function () {
+      body.innerHTML = event.html; // sanitised on the server (discussion/rendering.py)
+      var head = el.querySelector(".comment-head");
+      if (head && !head.querySelector(".edited")) {
+        var mark = document.createElement("span");
+        mark.className = "edited";
+        mark.textContent = "edited";
+        head.append(mark);
+      }
+    });
+  }
+
+  function applyDelete(event) {
+    pending.delete(event.comment);
+    var el = byId(event.comment);
+    if (!el) { renderWaiting(); return; }
+    keepInPlace(function () {
+      if (event.tombstone) {
+        el.classList.add("tombstone");
+        var text = document.createElement("p");
+        text.className = "body tombstone-text";
+        text.textContent = event.status === "removed"
+          ? "This comment was removed by a moderator."
+          : "This comment was deleted.";
+        var body = el.querySelector("[data-body]");
+        if (body) { body.replaceWith(text); }
+        var author = el.querySelector(".author");
+        if (author) { author.textContent = "—"; }
+        el.querySelectorAll(".comment-actions, .edited").forEach(function (n) { n.remove(); });
+      } else if (el.parentElement && el.parentElement.matches("[data-replies]")) {
+        el.remove();
+      } else {
+        (el.closest("[data-thread]") || el).remove();
+      }
+    });
+    renderWaiting();
+  }
+
+  function apply(event) {
+    if (seen.has(event.id)) { return; }
+    seen.add(event.id);
+    seenOrder.push(event.id);
+    if (seenOrder.length > 2000) { seen.delete(seenOrder.shift()); }
+    if (event.id > lastId) { lastId = event.id; }
+    if (event.type === "comment" || event.type === "reply") {
+      setCount(event);
+      if (!byId(event.comment) && !pending.has(event.comment)) {
+        pending.set(event.comment, event);
+        renderWaiting();
+      }
+    } else if (event.type === "vote") {
+      applyVote(event);
+    } else if (event.type === "edit") {
+      applyEdit(event);
+    } else if (event.type === "delete") {
+      setCount(event);
+      applyDelete(event);
+    } else if (event.type === "count") {
+      setCount(event);
+    }
+  }
+
+  // --- Stream, polling, and when to use which -------------------------------------------
+
+  // data-live on the discussion: live, polling, paused (hidden tab) or off.
+  function setState(state) { discussion.dataset.live = state; }
+
+  function offerRefresh(text) {
+    stopped = true;
+    setState("off");
+    disconnect();
+    stopPolling();
+    placeControl("refresh", text, function () { window.location.reload(); });
+  }
+
+  function disconnect() {
+    if (source) { source.close(); source = null; }
+  }
+
+  function connect() {
+    if (stopped || source || document.hidden) { return; }
+    if (!window.EventSource) { startPolling(); return; }
+    var url = new URL(streamUrl.href);
+    url.searchParams.set("last_event_id", String(lastId));
+    source = new EventSource(url.href);
+    source.addEventListener("hello", function () {
+      streamErrors = 0;
+      stopPolling();
+      setState("live");
+    });
+    EVENT_TYPES.forEach(function (type) {
+      source.addEventListener(type, function (message) { apply(JSON.parse(message.data)); });
+    });
+    source.addEventListener("refetch", function () {
+      offerRefresh("New comments — refresh to see the discussion as it is now");
+    });
+    source.addEventListener("poll", function () { disconnect(); startPolling(); });
+    source.addEventListener("error", function () {
+      if (!source) { return; }
+      if (source.readyState === EventSource.CLOSED) { // 204 (idle) or an error status
+        disconnect();
+        whyClosed();
+        return;
+      }
+      streamErrors += 1; // the browser retries; a proxy that breaks streams gets polling
+      if (streamErrors >= 3) { disconnect(); startPolling(); }
+    });
+  }
+
+  function whyClosed() {
+    getJSON(base + "/events?after=" + lastId).then(function (data) {
+      if (data.idle) {
+        offerRefresh("This discussion has been quiet — refresh to check for new comments");
+      } else {
+        handlePoll(data);
+      }
+    }).catch(function () { startPolling(); });
+  }
+
+  function startPolling() {
+    if (stopped || pollTimer || document.hidden) { return; }
+    setState("polling");
+    var delay = pollMs * (0.75 + Math.random() / 2);
+    pollTimer = window.setTimeout(pollOnce, delay);
+  }
+
+  function stopPolling() {
+    if (pollTimer) { window.clearTimeout(pollTimer); pollTimer = null; }
+  }
+
+  function handlePoll(data) {
+    pollMs = data.poll_ms || pollMs;
+    data.events.forEach(apply);
+    if (data.last > lastId) { lastId = data.last; }
+    if (data.refetch) {
+      offerRefresh("New comments — refresh to see the discussion as it is now");
+    } else if (data.idle) {
+      offerRefresh("This discussion has been quiet — refresh to check for new comments");
+    } else {
+      if (data.live) { streamErrors = 0; connect(); } // polling stops once it says hello
+      startPolling();
+    }
+  }
+
+  function pollOnce() {
+    pollTimer = null;
+    getJSON(base + "/events?after=" + lastId).then(handlePoll).catch(startPolling);
+  }
+
+  function onVisibility() {
+    if (document.hidden) {
+      disconnect();
+      stopPolling();
+      if (!stopped) { setState("paused"); }
+    } else {
+      connect();
+    }
+  }
+
+  function injectStyle() {
+    var style = document.createElement("style");
+    style.textContent =
+      ".live-badge{margin-left:.5rem;padding:0 .55rem;border:0;border-radius:999px;" +
+      "background:var(--link);color:#fff;font:600 .75rem/1.6 var(--sans);cursor:pointer}" +
+      ".comment.live-new{animation:parley-live-new 2.5s ease-out}" +
+      "@keyframes parley-live-new{from{background:var(--focus)}to{background:transparent}}";
+    document.head.append(style);
+  }
+
+  function start() {
+    discussion = document.querySelector(".discussion[data-article]");
+    threads = discussion && discussion.querySelector("[data-threads]");
+    if (!threads) { return; }
+    injectStyle();
+    // parley.js inserts the reader's own comments; drop them from the waiting list.
+    new MutationObserver(function () { if (pending.size) { renderWaiting(); } })
+      .observe(threads, { childList: true, subtree: true });
+    document.addEventListener("visibilitychange", onVisibility);
+    connect();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
