@@ -194,7 +194,8 @@ def run_import(export: Path, database: Path, parallel: bool) -> None:
         f" {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(f"peak RSS: {peak:.0f} MB (after Django setup and migrate: {before:.0f} MB)")
-    print(f"database: {database.stat().st_size / 1e6:.0f} MB")
+    size = sum(p.stat().st_size for p in database.parent.glob(database.name + "*"))
+    print(f"database (with its WAL): {size / 1e6:.0f} MB")
 
 
 def main() -> None:
