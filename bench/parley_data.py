@@ -114,7 +114,8 @@ def build(fingerprint: str, specs: list[shapes.ArticleSpec]) -> None:
         batch: list[Comment] = []
         written = 0
         for spec in specs:
-            rows = shapes.discussion(spec, readers=READERS)
+            make = shapes.flat_discussion if spec.slug == "flat-100k" else shapes.discussion
+            rows = make(spec, readers=READERS)
             ids = [next_id + r.index for r in rows]
             next_id += len(rows)
             paths: list[str] = []

@@ -169,7 +169,11 @@ def start_parley(env: dict[str, str], workers: int, name: str) -> Server:
 
 
 def run_parley(
-    rows: dict[str, dict[str, Any]], state: dict[str, Any], env_for, workers: int
+    rows: dict[str, dict[str, Any]],
+    state: dict[str, Any],
+    env_for,
+    workers: int,
+    local_env: dict[str, str] | None,
 ) -> float:
     ids = state["articles"]
     paths_file = WORK / "parley-paths.txt"
@@ -223,6 +227,19 @@ def run_parley(
             rows["ceiling"]["parley"] = ceiling = again
     finally:
         server.stop()
+
+    if local_env is not None:
+        # What the Redis round trip of each hit costs: one process, its cache in memory
+        # (Parley's single-machine setup), against its own ceiling.
+        step("Parley, one worker, page cache in local memory")
+        server = start_parley(local_env, 1, "parley-local")
+        try:
+            rows["local-ceiling"]["parley"] = measure(server, "/bench/hello/")
+            path = "/articles/hot-1k/?sort=top"
+            warm(server, path)
+            rows["local-1k"]["parley"] = measure(server, path)
+        finally:
+            server.stop()
     return float(ceiling["rps"])
 
 
@@ -279,7 +296,7 @@ def machine(database_url: str, redis: str) -> dict[str, str]:
     if database_url.startswith("postgres"):
         import psycopg
 
-        with psycopg.connect(database_url) as conn:
+        with psycopg.connect(database_url.rsplit("/", 1)[0] + "/postgres") as conn:
             database = "PostgreSQL " + str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
     else:
         database = f"SQLite {sqlite3.sqlite_version} (file, WAL)"
@@ -343,13 +360,22 @@ def main() -> None:
         ("random", f"random articles among {SMALL_ARTICLES:,} (20 comments each)"),
         ("post", "posting a comment"),
     ]
+    if redis:
+        names += [
+            ("local-ceiling", "hello-world, one worker, no Redis (its own ceiling)"),
+            ("local-1k", "first page, 1,000, Most Voted, one worker, cache in local memory"),
+        ]
     rows = {key: {"key": key, "name": name} for key, name in names}
+    if redis:
+        rows["local-ceiling"]["is_ceiling"] = True
+        rows["local-1k"]["ceiling_key"] = "local-ceiling"
     try:
         ceiling = run_parley(
             rows,
             state,
             lambda cache: parley_env(database_url, redis, prefix, cache=cache),
             workers,
+            parley_env(database_url, "", prefix, cache=True) if redis else None,
         )
         run_isso(rows, venv, isso_db, isso_workers)
     finally:
@@ -417,7 +443,8 @@ def notes(state: dict[str, Any]) -> list[str]:
         "article page in HTML, and its API row is the JSON.",
         "- Isso's guard (2 posts a minute per address) and moderation are off, or it could not "
         "be measured posting; Parley posts as 1,000 subscribers in turn, its rate limits on.",
-        f"- Parley's database also holds the {FLAT:,}-comment discussion of the flat-cost check.",
+        f"- Parley's database also holds the {FLAT:,}-comment discussion of the flat-cost check "
+        "(the hot article's comments among quiet ones: the same first pages).",
         "- Load generator and servers share the same cores; compare ratios within one run.",
         f"- Data {'reused from an earlier run' if state.get('reused') else 'built in this run'}.",
     ]

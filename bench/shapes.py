@@ -90,6 +90,7 @@ class Shaped:
     a thread's first comment)."""
 
     index: int
+    number: int  # the comment's number in its own generator: its text and author follow it
     parent: int | None
     root: int | None
     depth: int
@@ -141,6 +142,7 @@ def discussion(spec: ArticleSpec, *, readers: int) -> list[Shaped]:
         rows.append(
             Shaped(
                 index=i,
+                number=i,
                 parent=parent.index if parent else None,
                 root=(parent.root if parent.root is not None else parent.index) if parent else None,
                 depth=parent.depth + 1 if parent else 0,
@@ -156,10 +158,41 @@ def discussion(spec: ArticleSpec, *, readers: int) -> list[Shaped]:
     return rows
 
 
+def flat_discussion(spec: ArticleSpec, *, readers: int) -> list[Shaped]:
+    """The flat-cost check's discussion: the hot article's own 1,000 comments, with the rest
+    of `spec.comments` posted quietly between its first hundred and the others (scores of
+    0 or 1, replies only among themselves). In id order, as the list runs. Its first page
+    in every sort is the hot article's, comment for comment, so the two pages differ only
+    in the size of the discussion around them."""
+    core = discussion(articles(small_articles=0, flat=0)[0], readers=readers)
+    quiet = discussion(
+        ArticleSpec("quiet", "", spec.comments - len(core), spec.seed), readers=readers
+    )
+    split = 100
+    order = [("core", r) for r in core[:split]] + [("quiet", r) for r in quiet]
+    order += [("core", r) for r in core[split:]]
+    place = {(group, r.index): n for n, (group, r) in enumerate(order)}
+    return [
+        Shaped(
+            index=n,
+            number=r.number,
+            parent=place[(group, r.parent)] if r.parent is not None else None,
+            root=place[(group, r.root)] if r.root is not None else None,
+            depth=r.depth,
+            seconds=r.seconds if group == "core" else core[split - 1].seconds,
+            upvotes=r.upvotes if group == "core" else min(r.upvotes, 1),
+            downvotes=r.downvotes if group == "core" else 0,
+            author=r.author,
+            words=r.words,
+        )
+        for n, (group, r) in enumerate(order)
+    ]
+
+
 def text_of(row: Shaped) -> str:
-    start = (row.index * 7) % len(WORDS)
+    start = (row.number * 7) % len(WORDS)
     words = [WORDS[(start + k) % len(WORDS)] for k in range(row.words)]
-    return f"Comment {row.index}: " + " ".join(words).capitalize() + "."
+    return f"Comment {row.number}: " + " ".join(words).capitalize() + "."
 
 
 def created_at(row: Shaped) -> datetime:

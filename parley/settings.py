@@ -106,6 +106,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get(
+    "PARLEY_SERVE_WORKERS"
+):
+    # Under `parley serve` (ASGI) every request runs in a thread of its own, so persistent
+    # connections are never reused: they pile up until PostgreSQL refuses new clients (75
+    # idle after five seconds of 32 connections). One pool per process instead, with
+    # PARLEY_DB_POOL_SIZE connections at most (docs/performance.md, deploy/README.md).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": int(os.environ.get("PARLEY_DB_POOL_SIZE", "10")),
+        "timeout": 30,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -7,16 +7,16 @@ Only guests share pages. A signed-in reader's page carries their CSRF token, the
 their edit and delete buttons and their follow state, so it is rendered for them (at a
 fixed number of queries: parley/discussion/tests/test_queries.py) and marked private.
 
-A guest request costs, on a hit, two cache round trips and no query:
-1. get_many(page, route, generation): the stored page, the article id that (host, slug)
-   names, and the all-sites generation;
-2. get(version of that article).
-The page is served when its article, version and generation are all current. On a miss
-the version read in step 2 (before any row is read) is the one the new page is stored
-under; see versions.py for why that ordering makes stale pages impossible.
+A guest request costs, on a hit, one cache round trip and no query: get_many of the
+stored page, the all-sites generation and the version of the article that (host, slug)
+names. The page is served when its article, version and generation are all current. On a
+miss, the version read then (before any row is read) is the one the new page is stored
+under; versions.py says why that ordering makes stale pages impossible.
 
-The route (host, slug) → article id is learnt from the view itself (`note_article`): the
-first guest request after a route expires renders without storing, and the next stores.
+The route (host, slug) → article id is learnt from the view itself (`note_article`) and
+kept in this process's memo and in the cache (a process that knows it only from the cache
+pays a second round trip once). The first guest request for an unknown route renders
+without storing; the next stores.
 
 Nothing is shared that must not be: responses that set a cookie or asked for a CSRF token
 are never stored, nor anything rendered inside an open transaction (a test's, or
@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -46,8 +46,6 @@ PAGE_PARAMS = {"sort", "after"}
 # Set on the request for parley.ops' metrics: hit, miss, store, bypass.
 OUTCOME_ATTR = "parley_cache"
 _NOTE_ATTR = "_parley_cache_article_id"
-
-R = TypeVar("R", bound=HttpResponseBase)
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -34,7 +34,6 @@ VERSION_TTL = 7 * 24 * 3600  # a version missing from the cache is simply made a
 GENERATION_KEY = "pc:gen"
 RETRY_AFTER_FAILURE = 5.0
 
-T = TypeVar("T")
 _down_until = 0.0
 
 

@@ -139,3 +139,31 @@ def test_a_hidden_tab_stops_listening_and_catches_up(open_as, site, article):
     expect(rita.locator(".new-comments")).to_have_text("1 new comment — show")
     expect(rita.locator(".comment-count")).to_have_text("1 Comment")
     expect(rita.locator(".discussion")).to_have_attribute("data-live", "live")
+
+
+def test_edits_and_removals_apply_in_place(open_as, site, article):
+    factories.make_subscriber(site, "rita")
+    sam_user = factories.make_subscriber(site, "sam")
+    olivia = factories.make_subscriber(site, "olivia")
+    kept = factories.make_comment(article, sam_user, "Sam's first take.")
+    factories.make_comment(article, olivia, "Olivia answers.", parent=kept)
+    gone = factories.make_comment(article, sam_user, "Sam's second thought.")
+    path = f"/articles/{article.slug}/"
+    rita = open_as("rita", path)
+    sam = open_as("sam", path)
+
+    mine = sam.locator(f"#c-{kept.pk}")
+    mine.locator("details.edit-box > summary").click()
+    mine.locator("details.edit-box textarea").fill("Sam's *better* take.")
+    mine.get_by_role("button", name="Save").click()
+    theirs = rita.locator(f"#c-{kept.pk}")
+    expect(theirs.locator("[data-body]")).to_have_text("Sam's better take.")
+    expect(theirs.locator(".edited")).to_have_text("edited")
+
+    # With a reply it stays as a tombstone; without, it goes.
+    for comment in (kept, gone):
+        sam.locator(f"#c-{comment.pk} details.delete-box > summary").click()
+        sam.locator(f"#c-{comment.pk} details.delete-box button").click()
+    expect(theirs.locator(".tombstone-text")).to_have_text("This comment was deleted.")
+    expect(rita.locator(f"#c-{gone.pk}")).to_have_count(0)
+    expect(rita.locator(".comment-count")).to_have_text("1 Comment")

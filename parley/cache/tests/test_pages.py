@@ -245,3 +245,19 @@ def test_bypassed_inside_a_transaction(url):
     the commit; it must neither fill nor use the shared cache."""
     assert guest_get(url)[0] == "bypass"
     assert guest_get(url)[0] == "bypass"
+
+
+def test_a_slug_that_moves_to_another_article_serves_the_new_one(site):
+    """The route memo (host, slug → article) may be stale; a page is still served only
+    when its article and that article's version match."""
+    first = factories.make_article(site, slug="moving", title="The first story")
+    url = reverse("article", kwargs={"slug": "moving"})
+    assert "The first story" in warm(url)
+    first.slug = "moved-away"
+    first.save()
+    factories.make_article(site, slug="moving", title="The second story")
+    outcome, body, _ = guest_get(url)
+    assert outcome != "hit"
+    assert "The second story" in body
+    warm(url)
+    assert "The second story" in guest_get(url)[1]

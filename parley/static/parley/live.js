@@ -212,6 +212,14 @@
 
   // --- Changes that apply in place ---------------------------------------------------
 
+  function refresh(el) {
+    getJSON(base + "/comments?ids=" + el.dataset.comment).then(function (data) {
+      var fresh = data.comments[0];
+      if (!fresh || !el.isConnected) { return; }
+      keepInPlace(function () { el.replaceWith(fromHTML(fresh.html).firstElementChild); });
+    }).catch(function () {});
+  }
+
   function applyVote(event) {
     var key = "v" + event.comment;
     if ((newest[key] || 0) > event.id) { return; }
@@ -274,7 +282,11 @@
     if (event.id > lastId) { lastId = event.id; }
     if (event.type === "comment" || event.type === "reply") {
       setCount(event);
-      if (!byId(event.comment) && !pending.has(event.comment)) {
+      var shown = byId(event.comment);
+      if (shown) {
+        // Approved or restored by a moderator: what the page shows is out of date.
+        if (shown.matches(".tombstone") || shown.querySelector(".pending")) { refresh(shown); }
+      } else if (!pending.has(event.comment)) {
         pending.set(event.comment, event);
         renderWaiting();
       }
