@@ -49,8 +49,22 @@ def prune(*, article_id: int, keep: int | None = None) -> int:
 
 
 def latest_event_id(*, article_id: int) -> int:
-    """The id a freshly rendered page resumes after (0: nothing recorded yet). One query."""
+    """The newest event id of an article (0: nothing recorded yet). One query."""
     return LiveEvent.objects.filter(article_id=article_id).aggregate(last=Max("id"))["last"] or 0
+
+
+RESUME_LOOKBACK = timedelta(seconds=5)
+
+
+def resume_point(*, article_id: int, now=None) -> int:
+    """The id a freshly rendered page resumes after. A page reads its comments before its
+    template asks for this, so an event recorded in between would be neither on the page
+    nor replayed; resuming a few seconds back replays such events instead. Replayed
+    events the page already shows do no harm: the page drops comments it has, and counts
+    and votes are absolute. One query."""
+    since = (now or timezone.now()) - RESUME_LOOKBACK
+    settled = LiveEvent.objects.filter(article_id=article_id, created_at__lte=since)
+    return settled.aggregate(last=Max("id"))["last"] or 0
 
 
 @dataclass
