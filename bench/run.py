@@ -26,7 +26,7 @@ Environment (all optional):
   BENCH_CONNECTIONS, BENCH_THREADS   wrk's -c and -t (32, 2)
   BENCH_WORKERS        Parley's granian workers (cores); BENCH_ISSO_WORKERS gunicorn's (4)
   BENCH_SMALL_ARTICLES, BENCH_FLAT   data sizes (10000, 100000), for quick trial runs
-  BENCH_BUDGET         seconds for the whole run (570); hooks share what is left
+  BENCH_BUDGET         seconds for the whole run (500: make's own setup fits in 10 min)
   BENCH_HOOK_BUDGET    most seconds any one hook gets (90)
 """
 
@@ -59,7 +59,7 @@ import shapes  # noqa: E402
 from servers import Server, deep_page, fetch, free_port, warm, warm_posting  # noqa: E402
 
 STARTED = time.monotonic()
-BUDGET = float(os.environ.get("BENCH_BUDGET", "570"))
+BUDGET = float(os.environ.get("BENCH_BUDGET", "500"))
 DURATION = float(os.environ.get("BENCH_DURATION", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))

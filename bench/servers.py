@@ -52,7 +52,7 @@ class Server:
             command,
             env=env,
             cwd=ROOT,
-            stdout=self.log.open("ab"),
+            stdout=self.log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )

@@ -122,6 +122,10 @@ def scale_env() -> Iterator[dict[str, str]]:
     client = redis.Redis.from_url(REDIS_URL)
     for key in client.scan_iter(match=f"{prefix}*", count=1000):
         client.delete(key)
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCALE_DB))
+        )
 
 
 @pytest.fixture(scope="module")
