@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.http import HttpRequest
 from django.utils import timezone
 
 from parley.accounts.models import SiteRole, Subscription, User
@@ -76,3 +77,8 @@ def entitlement_on(user: User | None, article: "Article") -> Entitlement:
     """The user's standing on the article's site under the article's rules: what the
     page, the API and the live stream ask. Needs `article.site` loaded (no extra query)."""
     return replace(entitlement_for(user, article.site_id), rules=rules_for(article))
+
+
+def signed_in_user(request: HttpRequest) -> Any:
+    """The request's user when signed in, else None (what entitlement checks expect)."""
+    return request.user if request.user.is_authenticated else None

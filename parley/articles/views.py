@@ -6,14 +6,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from parley.accounts.entitlements import entitlement_on
+from parley.accounts.entitlements import entitlement_on, signed_in_user
 from parley.articles.models import Article
 from parley.articles.sites import current_site
 from parley.cache import pages as page_cache
 from parley.discussion import access, selectors
 from parley.discussion.presenters import Viewer
 from parley.discussion.responses import error_response, wants_fragment
-from parley.discussion.views import _user, discussion_context
+from parley.discussion.views import discussion_context
 from parley.errors import DiscussionHidden, NotFound, ParleyError
 from parley.paywall.meter import meter_article
 from parley.paywall.pages import metered_page
@@ -40,7 +40,7 @@ def article_page(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         article = access.access_article(site_id=current_site(request).pk, slug=slug)
         page_cache.note_article(request, article)  # which article's version the page is under
-        entitlement = entitlement_on(_user(request), article)
+        entitlement = entitlement_on(signed_in_user(request), article)
         context = discussion_context(
             request,
             article=article,
@@ -63,7 +63,7 @@ def permalink(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
     """The article with the discussion opened at one comment, wherever it sits."""
     try:
         article = access.access_article(site_id=current_site(request).pk, slug=slug)
-        comment = access.access_comment(comment_id=comment_id, user=_user(request))
+        comment = access.access_comment(comment_id=comment_id, user=signed_in_user(request))
         if comment.article_id != article.pk:
             raise NotFound("No such comment.")
         root, rows = selectors.permalink_thread(comment=comment)
@@ -71,14 +71,16 @@ def permalink(request: HttpRequest, slug: str, comment_id: int) -> HttpResponse:
         if isinstance(error, NotFound):
             raise Http404(error.message) from None
         return error_response(request, error)
-    entitlement = entitlement_on(_user(request), article)
+    entitlement = entitlement_on(signed_in_user(request), article)
     if not entitlement.may_read:  # the discussion's read rule (accounts/policy.py)
         return error_response(request, DiscussionHidden())
     viewer = Viewer(
-        user=_user(request),
+        user=signed_in_user(request),
         entitlement=entitlement,
         article=article,
-        votes=selectors.my_votes(user=_user(request), comment_ids=[root.pk, *[r.pk for r in rows]]),
+        votes=selectors.my_votes(
+            user=signed_in_user(request), comment_ids=[root.pk, *[r.pk for r in rows]]
+        ),
     )
     context = {
         "article": article,

@@ -11,21 +11,17 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from parley.accounts.entitlements import Entitlement, entitlement_on
+from parley.accounts.entitlements import Entitlement, entitlement_on, signed_in_user
 from parley.articles.models import Article
 from parley.articles.sites import current_site
 from parley.discussion import access, selectors
-from parley.discussion.models import Comment, CommentStatus
+from parley.discussion.models import Comment
 from parley.discussion.presenters import Viewer
 from parley.discussion.responses import error_response, wants_fragment
 from parley.errors import DiscussionHidden, NotFound, ParleyError
 from parley.inline.access import check_anchor
 from parley.inline.actions import attach_anchor
 from parley.notifications.actions import apply_notify_choice
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user if request.user.is_authenticated else None
 
 
 def comment_url(comment: Comment) -> str:
@@ -55,10 +51,12 @@ def discussion_context(
     )
     all_comments = page.threads + [r for rows in page.replies.values() for r in rows]
     viewer = Viewer(
-        user=_user(request),
+        user=signed_in_user(request),
         entitlement=entitlement,
         article=article,
-        votes=selectors.my_votes(user=_user(request), comment_ids=[c.pk for c in all_comments]),
+        votes=selectors.my_votes(
+            user=signed_in_user(request), comment_ids=[c.pk for c in all_comments]
+        ),
     )
     threads = [
         {
@@ -93,9 +91,11 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         # Inline feedback (parley.inline): the optional passage fields are checked before
         # posting and attached in the same transaction, so a refused passage posts nothing.
         with transaction.atomic():
-            anchor_data = check_anchor(article=article, data=request.POST, viewer=_user(request))
+            anchor_data = check_anchor(
+                article=article, data=request.POST, viewer=signed_in_user(request)
+            )
             comment = access.check_post_comment(
-                user=_user(request),
+                user=signed_in_user(request),
                 article=article,
                 body=body,
                 parent_id=request.POST.get("parent"),
@@ -106,12 +106,14 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
                 attach_anchor(comment, anchor_data)
         # The form's "Notify of" choice: follows for the author, after the comment commits.
         if comment.author_id is not None:  # a guest's comment has no one to notify
-            apply_notify_choice(_user(request), comment, request.POST.get("notify"))
+            apply_notify_choice(signed_in_user(request), comment, request.POST.get("notify"))
     except ParleyError as error:
         return error_response(request, error, back_url=back, body=body)
     if wants_fragment(request):
-        entitlement = entitlement_on(_user(request), article)
-        viewer = Viewer(user=_user(request), entitlement=entitlement, article=article, votes={})
+        entitlement = entitlement_on(signed_in_user(request), article)
+        viewer = Viewer(
+            user=signed_in_user(request), entitlement=entitlement, article=article, votes={}
+        )
         comment.article = article
         html = render_to_string(
             "discussion/_comment.html",
@@ -135,7 +137,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         comment = access.check_vote(
-            user=_user(request), comment_id=comment_id, value=request.POST.get("value", "")
+            user=signed_in_user(request), comment_id=comment_id, value=request.POST.get("value", "")
         )
     except ParleyError as error:
         return error_response(request, error, back_url=request.POST.get("next") or "/")
@@ -146,9 +148,9 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
                 "upvotes": comment.upvotes,
                 "downvotes": comment.downvotes,
                 "score": comment.score,
-                "my_vote": selectors.my_votes(user=_user(request), comment_ids=[comment.pk]).get(
-                    comment.pk, 0
-                ),
+                "my_vote": selectors.my_votes(
+                    user=signed_in_user(request), comment_ids=[comment.pk]
+                ).get(comment.pk, 0),
             }
         )
     return redirect(comment_url(comment) + f"#c-{comment.pk}")
@@ -158,7 +160,9 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
 def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     body = request.POST.get("body", "")
     try:
-        comment = access.check_edit_comment(user=_user(request), comment_id=comment_id, body=body)
+        comment = access.check_edit_comment(
+            user=signed_in_user(request), comment_id=comment_id, body=body
+        )
     except ParleyError as error:
         return error_response(request, error, back_url=request.POST.get("next") or "/", body=body)
     if wants_fragment(request):
@@ -169,9 +173,9 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 def delete_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
-        comment = access.access_comment(comment_id=comment_id, user=_user(request))
+        comment = access.access_comment(comment_id=comment_id, user=signed_in_user(request))
         article = comment.article
-        kept = access.check_delete_comment(user=_user(request), comment_id=comment_id)
+        kept = access.check_delete_comment(user=signed_in_user(request), comment_id=comment_id)
     except ParleyError as error:
         return error_response(request, error, back_url=request.POST.get("next") or "/")
     if wants_fragment(request):
@@ -189,21 +193,21 @@ def more_replies(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
     """The rest of a long thread, after a path (fragment for parley.js, or a page)."""
     try:
         article = _site_article(request, slug)
-        root = access.access_comment(comment_id=comment_id, user=_user(request))
+        root = access.access_comment(comment_id=comment_id, user=signed_in_user(request))
         if root.article_id != article.pk or root.root_id is not None:
             raise NotFound("No such thread.")
         after = request.GET.get("after", "")[:2000]
         rows = selectors.thread_slice(root=root, after_path=after, limit=50)
     except ParleyError as error:
         return error_response(request, error)
-    entitlement = entitlement_on(_user(request), article)
+    entitlement = entitlement_on(signed_in_user(request), article)
     if not entitlement.may_read:  # the discussion's read rule (accounts/policy.py)
         return error_response(request, DiscussionHidden())
     viewer = Viewer(
-        user=_user(request),
+        user=signed_in_user(request),
         entitlement=entitlement,
         article=article,
-        votes=selectors.my_votes(user=_user(request), comment_ids=[r.pk for r in rows]),
+        votes=selectors.my_votes(user=signed_in_user(request), comment_ids=[r.pk for r in rows]),
     )
     items = viewer.present_all(rows)
     next_after = rows[-1].path if len(rows) == 50 else None
@@ -218,11 +222,3 @@ def more_replies(request: HttpRequest, slug: str, comment_id: int) -> HttpRespon
         html = render_to_string("discussion/_reply_list.html", context, request=request)
         return JsonResponse({"html": html, "next_after": next_after})
     return render(request, "discussion/thread_page.html", context)
-
-
-def status_label(comment: Comment) -> str:
-    if comment.status == CommentStatus.DELETED:
-        return "This comment was deleted."
-    if comment.status == CommentStatus.REMOVED:
-        return "This comment was removed by a moderator."
-    return ""

@@ -1,8 +1,6 @@
 """Inline feedback endpoints: the passages to highlight (JSON for inline.js), the Inline
 Feedbacks list (a page, or a fragment for inline.js) and the Web Annotation export."""
 
-from typing import Any
-
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -10,16 +8,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from parley.accounts.entitlements import entitlement_on
+from parley.accounts.entitlements import entitlement_on, signed_in_user
 from parley.discussion import selectors as discussion_selectors
 from parley.discussion.presenters import Viewer
 from parley.discussion.responses import error_response, wants_fragment
 from parley.errors import ParleyError
 from parley.inline import access, jsonld, selectors
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user if request.user.is_authenticated else None
 
 
 @require_GET
@@ -28,7 +22,7 @@ def passages(request: HttpRequest, article_id: int) -> HttpResponse:
         article = access.access_article(request=request, article_id=article_id)
     except ParleyError as error:
         return JsonResponse(error.as_dict(), status=error.status)
-    limit = access.visible_text_end(article, _user(request))
+    limit = access.visible_text_end(article, signed_in_user(request))
     found = selectors.highlighted_passages(article=article, limit=limit)
     return JsonResponse({"article": article.pk, "passages": found})
 
@@ -41,7 +35,7 @@ def feedback(request: HttpRequest, article_id: int) -> HttpResponse:
         article = access.access_article(request=request, article_id=article_id)
     except ParleyError as error:
         return error_response(request, error)
-    user = _user(request)
+    user = signed_in_user(request)
     keys = [k[:40] for k in request.GET.getlist("passage")[:20]] or None
     result = selectors.inline_feedback(
         article=article,
@@ -107,7 +101,7 @@ def annotations(request: HttpRequest, article_id: int) -> HttpResponse:
         collection_id=request.build_absolute_uri(
             reverse("inline:annotations", kwargs={"article_id": article.pk})
         ),
-        limit=access.visible_text_end(article, _user(request)),
+        limit=access.visible_text_end(article, signed_in_user(request)),
     )
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = (

@@ -7,8 +7,6 @@ fragments a page asks for when the reader chooses to see new comments.
 - `GET comments?ids=1,2`: rendered comments for this reader, access-checked like the page.
 """
 
-from typing import Any
-
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import (
@@ -21,7 +19,7 @@ from django.http import (
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from parley.accounts.entitlements import Entitlement, entitlement_on
+from parley.accounts.entitlements import Entitlement, entitlement_on, signed_in_user
 from parley.articles.models import Article
 from parley.articles.sites import current_site
 from parley.discussion import selectors
@@ -40,13 +38,9 @@ from parley.live.stream import (
 )
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.user if request.user.is_authenticated else None
-
-
 def _reader(request: HttpRequest, article_id: int) -> tuple[Article, Entitlement]:
     article = access.access_live_article(site_id=current_site(request).pk, article_id=article_id)
-    entitlement = entitlement_on(_user(request), article)
+    entitlement = entitlement_on(signed_in_user(request), article)
     require_reader(entitlement)  # the discussion's read rule (accounts/policy.py)
     return article, entitlement
 
@@ -137,7 +131,7 @@ def comments(request: HttpRequest, article_id: int) -> HttpResponse:
         ids = access.parse_ids(request.GET.get("ids", ""))
     except ParleyError as error:
         return JsonResponse(error.as_dict(), status=error.status)
-    user = _user(request)
+    user = signed_in_user(request)
     rows = access.access_live_comments(article=article, ids=ids, user=user, entitlement=entitlement)
     viewer = Viewer(
         user=user,

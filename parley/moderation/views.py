@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from parley.accounts.entitlements import entitlement_for
+from parley.accounts.entitlements import entitlement_for, signed_in_user
 from parley.articles.sites import current_site
 from parley.discussion import access as discussion_access
 from parley.discussion import selectors as discussion_selectors
@@ -25,10 +25,6 @@ from parley.moderation.models import RemovalReason
 from parley.moderation.ratelimit import client_ip
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.user if request.user.is_authenticated else None
-
-
 def _back(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or fallback
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -38,7 +34,7 @@ def _back(request: HttpRequest, fallback: str) -> str:
 
 def _site_ids(request: HttpRequest) -> tuple[list[Any], list[int]]:
     """The desk's sites, and the ones shown (?site= narrows to one of them)."""
-    sites = access.desk_sites(_user(request))
+    sites = access.desk_sites(signed_in_user(request))
     wanted = request.GET.get("site", "")
     chosen = [s.pk for s in sites if str(s.pk) == wanted] or [s.pk for s in sites]
     return sites, chosen
@@ -120,7 +116,7 @@ def queue(request: HttpRequest, queue: str) -> HttpResponse:
 def comment_detail(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
         comment = access.access_staff_comment(
-            user=_user(request), comment_id=comment_id, need=access.CURATE
+            user=signed_in_user(request), comment_id=comment_id, need=access.CURATE
         )
     except ParleyError as error:
         return error_response(request, error)
@@ -159,7 +155,7 @@ COMMENT_ACTIONS = {
 
 @require_POST
 def comment_action(request: HttpRequest, comment_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     back = _back(request, reverse("moderation:queue", kwargs={"queue": "pending"}))
     data = request.POST
     try:
@@ -205,7 +201,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     back = _back(request, reverse("moderation:queue", kwargs={"queue": "pending"}))
     try:
         done, refusals = access.check_bulk(
-            user=_user(request),
+            user=signed_in_user(request),
             comment_ids=request.POST.getlist("ids"),
             action=request.POST.get("action", ""),
             reason=request.POST.get("reason", ""),
@@ -223,7 +219,9 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     try:
         sites, _ids = _site_ids(request)
         site_id = request.GET.get("site") or str(sites[0].pk)
-        target = access.access_staff_user(user=_user(request), target_id=user_id, site_id=site_id)
+        target = access.access_staff_user(
+            user=signed_in_user(request), target_id=user_id, site_id=site_id
+        )
     except ParleyError as error:
         return error_response(request, error)
     site_ids = [int(site_id)]
@@ -244,7 +242,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     site_id = request.POST.get("site", "")
     back = _back(request, f"{reverse('moderation:user', args=[user_id])}?site={site_id}")
     try:
@@ -274,7 +272,7 @@ def user_action(request: HttpRequest, user_id: int, action: str) -> HttpResponse
 def lift(request: HttpRequest, sanction_id: int) -> HttpResponse:
     back = _back(request, reverse("moderation:desk"))
     try:
-        access.check_lift(user=_user(request), sanction_id=sanction_id)
+        access.check_lift(user=signed_in_user(request), sanction_id=sanction_id)
     except ParleyError as error:
         return error_response(request, error, back_url=back)
     return _done(request, "Lifted", back=back)
@@ -285,7 +283,7 @@ def set_closed(request: HttpRequest, article_id: int) -> HttpResponse:
     back = _back(request, reverse("moderation:desk"))
     closed = request.POST.get("closed") == "1"
     try:
-        access.check_set_closed(user=_user(request), article_id=article_id, closed=closed)
+        access.check_set_closed(user=signed_in_user(request), article_id=article_id, closed=closed)
     except ParleyError as error:
         return error_response(request, error, back_url=back)
     return _done(request, "Closed" if closed else "Reopened", back=back)
@@ -304,7 +302,7 @@ def report(request: HttpRequest, comment_id: int) -> HttpResponse:
     back = _back(request, "/")
     try:
         filed = access.check_report(
-            user=_user(request),
+            user=signed_in_user(request),
             comment_id=comment_id,
             reason=request.POST.get("reason", ""),
             text=request.POST.get("text", ""),
@@ -327,7 +325,7 @@ def appeal(request: HttpRequest, comment_id: int) -> HttpResponse:
     back = _back(request, "/")
     try:
         filed = access.check_appeal(
-            user=_user(request), comment_id=comment_id, text=request.POST.get("text", "")
+            user=signed_in_user(request), comment_id=comment_id, text=request.POST.get("text", "")
         )
     except ParleyError as error:
         return error_response(request, error, back_url=back)
@@ -348,7 +346,7 @@ def picks(request: HttpRequest, slug: str) -> HttpResponse:
         article = discussion_access.access_article(site_id=current_site(request).pk, slug=slug)
     except ParleyError as error:
         return error_response(request, error)
-    user = _user(request)
+    user = signed_in_user(request)
     entitlement = entitlement_for(user, article.site_id)
     comments = selectors.editors_picks(article=article)
     viewer = Viewer(

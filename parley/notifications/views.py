@@ -2,8 +2,6 @@
 suggestions and the demo's outbox. Each parses, checks access, calls one action or
 selector, and answers a page, a redirect, or JSON for notifications.js."""
 
-from typing import Any
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from parley.accounts.entitlements import signed_in_user
 from parley.accounts.models import User
 from parley.articles.models import Article
 from parley.articles.sites import current_site
@@ -24,10 +23,6 @@ from parley.notifications import actions, selectors
 from parley.notifications.access import access_followable_comment, access_own, check_follower
 from parley.notifications.models import EmailMode, Follow, Mute, Notification, NotifyChoice
 from parley.notifications.tokens import BadToken, ExpiredToken, read_token
-
-
-def _user(request: HttpRequest) -> Any:
-    return request.user if request.user.is_authenticated else None
 
 
 @login_required
@@ -43,7 +38,9 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
     """Marks the entry read and goes to the comment (a link, so it opens like one)."""
     try:
         notification = access_own(
-            Notification.objects.select_related("article"), user=_user(request), pk=notification_id
+            Notification.objects.select_related("article"),
+            user=signed_in_user(request),
+            pk=notification_id,
         )
     except ParleyError:
         raise Http404() from None
@@ -101,7 +98,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
 @require_POST
 def stop_follow(request: HttpRequest, follow_id: int) -> HttpResponse:
     try:
-        actions.stop_follow(access_own(Follow.objects.all(), user=_user(request), pk=follow_id))
+        actions.stop_follow(
+            access_own(Follow.objects.all(), user=signed_in_user(request), pk=follow_id)
+        )
     except ParleyError as error:
         return error_response(request, error)
     return redirect("notifications:preferences")
@@ -111,7 +110,7 @@ def stop_follow(request: HttpRequest, follow_id: int) -> HttpResponse:
 @require_POST
 def stop_mute(request: HttpRequest, mute_id: int) -> HttpResponse:
     try:
-        actions.unmute(access_own(Mute.objects.all(), user=_user(request), pk=mute_id))
+        actions.unmute(access_own(Mute.objects.all(), user=signed_in_user(request), pk=mute_id))
     except ParleyError as error:
         return error_response(request, error)
     return redirect("notifications:preferences")
@@ -128,7 +127,7 @@ def follow_discussion(request: HttpRequest, slug: str) -> HttpResponse:
     back = reverse("article", kwargs={"slug": slug}) + "#discussion"
     try:
         article = discussion_access.access_article(site_id=current_site(request).pk, slug=slug)
-        user = check_follower(_user(request), article)
+        user = check_follower(signed_in_user(request), article)
     except ParleyError as error:
         return error_response(request, error, back_url=back)
     if request.POST.get("action") == "unfollow":
@@ -141,14 +140,14 @@ def follow_discussion(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def follow_replies(request: HttpRequest, comment_id: int) -> HttpResponse:
     try:
-        comment = access_followable_comment(user=_user(request), comment_id=comment_id)
+        comment = access_followable_comment(user=signed_in_user(request), comment_id=comment_id)
     except ParleyError as error:
         return error_response(request, error)
     back = (
         reverse("permalink", kwargs={"slug": comment.article.slug, "comment_id": comment.pk})
         + f"#c-{comment.pk}"
     )
-    user = _user(request)
+    user = signed_in_user(request)
     if request.POST.get("action") == "unfollow":
         actions.unfollow_replies(user=user, comment=comment)
         return _followed(request, False, back)
@@ -184,7 +183,7 @@ def mention_suggestions(request: HttpRequest, slug: str) -> HttpResponse:
     page), for the comment form's @autocomplete. Participants only."""
     try:
         article = discussion_access.access_article(site_id=current_site(request).pk, slug=slug)
-        check_follower(_user(request), article)
+        check_follower(signed_in_user(request), article)
     except ParleyError as error:
         return JsonResponse(error.as_dict(), status=error.status)
     query = request.GET.get("q", "").strip()[:60]
