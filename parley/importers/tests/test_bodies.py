@@ -30,14 +30,14 @@ def fixture_bodies() -> list[str]:
     for line in (FIXTURES / "remark42").glob("*.jsonl"):
         for row in line.read_text().splitlines():
             found += [json.loads(row).get("text", "")]
-    return [b for b in found if rendering._LOOKS_LIKE_HTML.search(b)]
+    return [b for b in found if bodies._LOOKS_LIKE_HTML.search(b)]
 
 
 @pytest.mark.parametrize("html", CASES + fixture_bodies())
 def test_markdown_from_clean_html_matches_pasted_html_to_markdown(html):
     body, body_html, _problem = bodies.from_html(html)
     assert body == rendering.pasted_html_to_markdown(html)
-    assert body_html == bodies.clean_html(body_html)  # cleaning is stable (round trips)
+    assert body_html == rendering.clean_html(body_html)  # cleaning is stable (round trips)
     for bad in ("<script", "javascript:", "<iframe", 'href="/rel"', "<b>", "<svg"):
         assert bad not in body_html
 
@@ -52,3 +52,11 @@ def test_long_bodies_are_kept_then_cut():
     assert "kept whole" in problem
     body, _h, problem = bodies.from_html("<p>" + "x" * 60_000 + "</p>")
     assert "cut" in problem and len(body) <= bodies.MAX_IMPORTED_CHARS
+
+
+@pytest.mark.parametrize(
+    "text", ["plain *markdown*", "a < b > c", "x <3 y", "<b>bold</b>", "line<br/>break", "<p>"]
+)
+def test_text_without_tags_is_left_to_the_renderer(text):
+    looks_like_html = bool(bodies._LOOKS_LIKE_HTML.search(text))
+    assert looks_like_html == (rendering.pasted_html_to_markdown(text) != text)
