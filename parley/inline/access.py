@@ -2,8 +2,10 @@
 
 `check_anchor` parses the optional anchor fields of a comment form; the discussion's
 post_comment view calls it before posting and `actions.attach_anchor` after, in one
-transaction. Everything is plain text: offsets are over `plain_text(article.body)`,
-prefix and suffix are recomputed from the server's text, nothing is ever rendered as HTML.
+transaction; the API's post_comment calls `check_anchor_fields` with its `anchor` object.
+Everything is plain text: offsets are over the article's text (`texts.article_text`: the
+body's plain text, or the host page's for an embedded article), prefix and suffix are
+recomputed from the server's text, nothing is ever rendered as HTML.
 """
 
 from collections.abc import Mapping
@@ -11,13 +13,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from parley.articles.body import plain_text
 from parley.articles.models import Article
 from parley.articles.sites import current_site
 from parley.errors import InvalidInput, NotFound
 from parley.inline.actions import AnchorData
 from parley.inline.models import MAX_QUOTE_CHARS, PassageQuestion
 from parley.inline.reanchor import CONTEXT_CHARS, Normalised, fold
+from parley.inline.texts import article_text, current_revision
 
 FIELDS = ("anchor_exact", "anchor_prefix", "anchor_suffix", "anchor_start", "anchor_end")
 QUESTION_FIELD = "anchor_question"
@@ -88,7 +90,7 @@ def check_anchor(
             "A reply belongs to the passage of its thread; it cannot quote another.",
             code="anchor_on_reply",
         )
-    text = plain_text(article.body)
+    text = article_text(article)
     limit = visible_text_end(article, viewer)
     if question_id:
         question = _question(article, question_id)
@@ -115,6 +117,8 @@ def check_anchor(
             f"A passage can be at most {MAX_QUOTE_CHARS} characters long; select less.",
             code="anchor_too_long",
         )
+    if not quote_visible(end, limit):
+        raise InvalidInput("That passage is not one you can read.", code="anchor_hidden")
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -125,9 +129,39 @@ def check_anchor(
             "edited. Reload the page and select it again.",
             code="anchor_mismatch",
         )
-    if not quote_visible(end, limit):
-        raise InvalidInput("That passage is not one you can read.", code="anchor_hidden")
     return AnchorData(start=start, end=end, text=text)
+
+
+def check_anchor_fields(
+    *,
+    article: Article,
+    fields: Mapping[str, Any] | None,
+    parent_id: int | None,
+    viewer: Any = None,
+) -> AnchorData | None:
+    """`check_anchor` for the API's `anchor` object (`exact`, `prefix`, `suffix`, `start`,
+    `end`, and optionally `revision`, the revision number the offsets were taken on).
+    A revision that is no longer the current one is `article_changed`: the offsets may
+    point elsewhere now."""
+    if fields is None:
+        return None
+    data: dict[str, Any] = {f"anchor_{name}": fields.get(name) for name in _API_FIELDS}
+    data["parent"] = parent_id or ""
+    revision = fields.get("revision")
+    if revision is not None:
+        latest = current_revision(article)
+        if latest is None or latest.number != revision:
+            raise InvalidInput(
+                "The article has changed since that revision; fetch it again and "
+                "select the passage anew.",
+                code="article_changed",
+            )
+    if not str(data["anchor_exact"] or "").strip():
+        raise InvalidInput("The passage's quote (`exact`) is empty.", code="anchor_invalid")
+    return check_anchor(article=article, data=data, viewer=viewer)
+
+
+_API_FIELDS = ("exact", "prefix", "suffix", "start", "end")
 
 
 def find_passage(text: str, passage: str, occurrence: int = 1) -> tuple[int, int]:

@@ -13,8 +13,16 @@ from parley.articles.body import plain_text
 from parley.articles.models import Article
 from parley.discussion.models import Comment
 from parley.errors import InvalidInput
-from parley.inline.models import Anchor, AnchorState, ArticleRevision, Passage, PassageQuestion
+from parley.inline.models import (
+    Anchor,
+    AnchorState,
+    ArticleRevision,
+    Passage,
+    PassageQuestion,
+    TextSource,
+)
 from parley.inline.reanchor import Selectors, reanchor_many, selectors_at
+from parley.inline.texts import article_text, current_revision
 
 REANCHORED_FIELDS = ["revision_id", "exact", "prefix", "suffix", "start", "end", "state"]
 
@@ -33,10 +41,6 @@ class AnchorData:
         return selectors_at(self.text, self.start, self.end)
 
 
-def current_revision(article: Article) -> ArticleRevision | None:
-    return ArticleRevision.objects.filter(article=article).order_by("-number").first()
-
-
 @transaction.atomic
 def do_record_revision(
     *, article: Article, created_at: datetime | None = None
@@ -44,16 +48,31 @@ def do_record_revision(
     """Writes a revision when the article's plain text differs from the latest one, then
     re-anchors every passage of the article on it. Returns the new revision, or None when
     the text is unchanged. The article row is locked so that two saves number their
-    revisions one after the other."""
+    revisions one after the other. An article without a body whose text came from its
+    host page (an embedded article) keeps that text: saving it writes nothing."""
     list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
     text = plain_text(article.body)
     latest = current_revision(article)
+    if latest is not None and not text and latest.source == TextSource.HOST:
+        return None
+    return _new_revision(article, latest, text, TextSource.BODY, created_at)
+
+
+def _new_revision(
+    article: Article,
+    latest: ArticleRevision | None,
+    text: str,
+    source: TextSource,
+    created_at: datetime | None = None,
+) -> ArticleRevision | None:
+    """Caller holds the article's row lock."""
     if latest is not None and latest.text == text:
         return None
     revision = ArticleRevision.objects.create(
         article=article,
         number=(latest.number + 1) if latest else 1,
         text=text,
+        source=source,
         created_at=created_at or timezone.now(),
     )
     if latest is not None:
@@ -61,11 +80,20 @@ def do_record_revision(
     return revision
 
 
+@transaction.atomic
+def do_record_host_text(*, article: Article, text: str) -> ArticleRevision | None:
+    """The host page of an embedded article sent its text (checked by
+    access.check_host_text): a new revision when it differs from the latest, and every
+    passage re-anchored on it, as for an editor's save. None when unchanged."""
+    list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+    return _new_revision(article, current_revision(article), text, TextSource.HOST)
+
+
 def ensure_revision(article: Article) -> ArticleRevision:
     """The revision holding the article's current text (written if the article predates
     the inline app or was changed without a save signal)."""
     latest = current_revision(article)
-    if latest is not None and latest.text == plain_text(article.body):
+    if latest is not None and latest.text == article_text(article, latest):
         return latest
     recorded = do_record_revision(article=article)
     assert recorded is not None
@@ -200,4 +228,4 @@ def do_add_question(
     row = PassageQuestion(
         article=article, question=question, created_at=created_at or timezone.now()
     )
-    return do_save_question(question=row, start=start, end=end, text=plain_text(article.body))
+    return do_save_question(question=row, start=start, end=end, text=article_text(article))

@@ -23,6 +23,14 @@ class AnchorState(models.TextChoices):
     ORPHANED = "orphaned", "No longer in the article"
 
 
+class TextSource(models.TextChoices):
+    """Where a revision's text came from: Parley's own article body, or the host page of an
+    embedded article, whose text lives on the publisher's page (docs/anchors.md)."""
+
+    BODY = "body", "The article's body"
+    HOST = "host", "The host page of the embed"
+
+
 # States in which a passage is in the current text (highlighted, listed by position).
 PLACED_STATES = (AnchorState.ATTACHED, AnchorState.CHANGED)
 
@@ -36,6 +44,7 @@ class ArticleRevision(models.Model):
     )
     number = models.PositiveIntegerField()
     text = models.TextField()
+    source = models.CharField(max_length=8, choices=TextSource.choices, default=TextSource.BODY)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
