@@ -8,6 +8,7 @@ import re
 from typing import cast
 
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
@@ -31,6 +32,8 @@ from parley.articles.models import Article
 from parley.discussion import access, selectors
 from parley.discussion.models import MAX_DEPTH, PATH_SEGMENT, Comment
 from parley.errors import InvalidInput, NotFound
+from parley.inline import access as inline_access
+from parley.inline.actions import attach_anchor
 
 router = Router(tags=["comments"])
 
@@ -162,18 +165,30 @@ def comment_context(request: HttpRequest, comment_id: int = comment_id_param()):
 
 @router.post("/articles/{article_id}/comments", response={201: PostedOut, **WRITE_ERRORS})
 def post_comment(request: HttpRequest, payload: CommentIn, article_id: int = article_id_param()):
-    """Posts a comment, or a reply with `parent_id`. Subscribers and staff only."""
+    """Posts a comment, or a reply with `parent_id`; a top-level comment may quote a
+    passage of the article (`anchor`, inline feedback). Subscribers and staff only."""
     user = auth.acting_user(request)
     article = access.access_article_by_id(
         article_id=article_id, site_id=auth.principal(request).scope_site_id
     )
-    comment = access.check_post_comment(
-        user=user,
-        article=article,
-        body=payload.body,
-        parent_id=payload.parent_id,
-        guest=payload.guest_name,  # the "guests" post rule
-    )
+    # As on the page: the passage is checked first and attached in the same transaction,
+    # so a refused passage posts nothing.
+    with transaction.atomic():
+        anchor = inline_access.check_anchor_fields(
+            article=article,
+            fields=payload.anchor.model_dump() if payload.anchor else None,
+            parent_id=payload.parent_id,
+            viewer=user,
+        )
+        comment = access.check_post_comment(
+            user=user,
+            article=article,
+            body=payload.body,
+            parent_id=payload.parent_id,
+            guest=payload.guest_name,  # the "guests" post rule
+        )
+        if anchor is not None:
+            attach_anchor(comment, anchor)
     count = selectors.comment_counts(article_ids=[article.pk]).get(article.pk, 0)
     return Status(
         201,

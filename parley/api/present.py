@@ -10,6 +10,8 @@ from django.urls import reverse
 from parley.accounts.entitlements import Entitlement
 from parley.accounts.models import User
 from parley.api.schemas import (
+    AnchorOut,
+    AnchorState,
     ArticleOut,
     ArticleRefOut,
     AuthorOut,
@@ -22,6 +24,8 @@ from parley.api.schemas import (
 from parley.articles.models import Article, Site
 from parley.discussion.models import TOMBSTONE_STATUSES, Comment, CommentStatus
 from parley.discussion.presenters import Viewer
+from parley.inline.access import quote_visible, visible_text_end
+from parley.inline.templatetags.inline_tags import cached_anchor
 
 
 def absolute(request: HttpRequest, site: Site, path: str) -> str:
@@ -83,6 +87,27 @@ class CommentPresenter:
         self.request = request
         self.article = article
         self.viewer = Viewer(user=user, entitlement=entitlement, article=article, votes=votes or {})
+        self._limit: tuple[int | None] | None = None
+
+    def anchor(self, comment: Comment, *, tombstone: bool) -> AnchorOut | None:
+        """The comment's passage when the query that loaded it fetched it (the discussion
+        selectors do, for top-level comments): never a query per comment. The paywall's
+        limit is asked once, and only when some comment has a passage."""
+        found = None if tombstone else cached_anchor(comment)
+        if found is None:
+            return None
+        if self._limit is None:
+            self._limit = (visible_text_end(self.article, self.viewer.user),)
+        if not quote_visible(found.end, self._limit[0]):
+            return None
+        return AnchorOut(
+            quote=found.exact,
+            prefix=found.prefix,
+            suffix=found.suffix,
+            start=found.start,
+            end=found.end,
+            state=cast(AnchorState, found.state),
+        )
 
     def shown_status(self, comment: Comment) -> CommentStatusOut:
         """What the caller is told of the comment's state. A thread's top-level comment
@@ -123,6 +148,7 @@ class CommentPresenter:
                 can_delete=item.can_delete,
                 source=comment.body if item.can_edit else None,
             ),
+            anchor=self.anchor(comment, tombstone=tombstone),
         )
 
     def comments(self, comments: list[Comment]) -> list[CommentOut]:

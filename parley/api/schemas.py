@@ -113,6 +113,24 @@ class CommentViewerOut(Schema):
     source: str | None = Field(description="The author's own text, for editing; else null.")
 
 
+AnchorState = Literal["attached", "changed", "orphaned"]
+
+
+class AnchorOut(Schema):
+    """The passage of the article a top-level comment is about (docs/anchors.md): W3C
+    TextQuote and TextPosition selectors over the article's plain text."""
+
+    quote: str = Field(description="The passage as it reads now (as it last read, if orphaned).")
+    prefix: str = Field(description="Up to 32 characters before it.")
+    suffix: str = Field(description="Up to 32 characters after it.")
+    start: int = Field(description="Its offset in the article's plain text.")
+    end: int = Field(description="Where it ends (exclusive).")
+    state: AnchorState = Field(
+        description="attached; changed (edited since it was quoted); orphaned (no longer "
+        "in the article)."
+    )
+
+
 class CommentOut(Schema):
     id: int
     parent_id: int | None
@@ -129,6 +147,10 @@ class CommentOut(Schema):
     reply_to: str | None = Field(description="Name shown for the comment replied to.")
     permalink: str
     viewer: CommentViewerOut
+    anchor: AnchorOut | None = Field(
+        description="The passage the comment is about; null for most comments, replies, "
+        "tombstones, and passages in a part of the article the caller may not read."
+    )
 
 
 class ThreadOut(Schema):
@@ -222,12 +244,36 @@ def _encodable(value: str) -> str:
 Text = Annotated[str, AfterValidator(_encodable)]
 
 
+class AnchorIn(Schema):
+    """A passage of the article's plain text, as inline feedback selects it. Checked like
+    the page's: the quote must be the text at the offsets (whitespace and typographic
+    quotes aside); prefix and suffix are recomputed by the server."""
+
+    exact: Text = Field(
+        max_length=2000, description="The quoted passage (1,000 characters at most)."
+    )
+    prefix: Text = Field("", max_length=200, description="Text just before it (64 at most).")
+    suffix: Text = Field("", max_length=200, description="Text just after it (64 at most).")
+    start: int = Field(ge=0, le=MAX_ID, description="Its offset in the plain text.")
+    end: int = Field(ge=0, le=MAX_ID, description="Where it ends (exclusive).")
+    revision: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="The revision number of the text the offsets were taken on; when it is "
+        "no longer current the post is refused (`article_changed`).",
+    )
+
+
 class CommentIn(Schema):
     body: Text = Field(description="Markdown subset; at most 10,000 characters.")
     parent_id: int | None = Field(None, ge=1, le=MAX_ID, description="The comment replied to.")
     # The "guests" post rule (parley/accounts/policy.py): a guest posts under a name.
     guest_name: Text | None = Field(
         None, max_length=60, description="A guest's name, where the site lets guests post."
+    )
+    anchor: AnchorIn | None = Field(
+        None, description="The passage a top-level comment is about (inline feedback)."
     )
 
 

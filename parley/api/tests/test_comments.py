@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 COMMENT_FIELDS = {
     "id", "parent_id", "root_id", "depth", "author", "body_html", "status", "created_at",
-    "edited_at", "upvotes", "downvotes", "score", "reply_to", "permalink", "viewer",
+    "edited_at", "upvotes", "downvotes", "score", "reply_to", "permalink", "viewer", "anchor",
 }  # fmt: skip
 
 
