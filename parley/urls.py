@@ -28,6 +28,7 @@ urlpatterns = [
     path("subscribe/", article_views.subscribe, name="subscribe"),
     path("notifications/", include("parley.notifications.urls")),
     path("accounts/signup/", account_views.signup, name="signup"),
+    path("accounts/", include("parley.accounts.urls")),  # account page, download, erasure
     path("accounts/", include("django.contrib.auth.urls")),
     path("live/", include("parley.live.urls")),
     path("inline/", include("parley.inline.urls")),
