@@ -94,6 +94,8 @@ class EmbedRequestMiddleware:
             session = active_session(value) if looks_like_key(value) else None
             if session is not None and session.identity.user.is_active:
                 request.user = session.identity.user
+                # Stream tickets end with the session they were issued under (live/tickets.py).
+                request.parley_sso_session = session  # type: ignore[attr-defined]
             else:
                 request.user = AnonymousUser()
                 expired = True

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from parley.accounts.entitlements import Entitlement
 from parley.accounts.models import User
-from parley.articles.models import Article
+from parley.articles.models import Article, Site
 from parley.discussion.models import SHOWN_STATUSES, Comment, CommentStatus
 from parley.errors import InvalidInput, NotFound
 
@@ -18,6 +18,16 @@ def access_live_article(*, site_id: int, article_id: int) -> Article:
         return Article.objects.select_related("site").get(pk=article_id, site_id=site_id)
     except Article.DoesNotExist:
         raise NotFound("No such article.") from None
+
+
+def embed_site_id(key: str) -> int:
+    """The site named by `?site=` on a live request from the embed's frame, which cannot
+    send its X-Parley-Site header with EventSource. Only sites that may be embedded."""
+    found = Site.objects.filter(key=key[:50], embed__isnull=False).values_list("pk", flat=True)
+    site_id = found.first()
+    if site_id is None:
+        raise NotFound("No such site.")
+    return site_id
 
 
 def parse_event_id(*values: str | None) -> int | None:
@@ -50,6 +60,7 @@ def access_live_comments(
         allowed |= Q(status=CommentStatus.PENDING, author_id=user.pk)
     return list(
         Comment.objects.filter(allowed, article=article, pk__in=ids)
-        .select_related("author", "parent__author")
+        # anchor: the passage's quote above the comment, as on the page (parley.inline)
+        .select_related("author", "parent__author", "anchor__question")
         .order_by("id")
     )

@@ -8,4 +8,5 @@ urlpatterns = [
     path("articles/<int:article_id>/stream", views.stream, name="stream"),
     path("articles/<int:article_id>/events", views.events, name="events"),
     path("articles/<int:article_id>/comments", views.comments, name="comments"),
+    path("articles/<int:article_id>/ticket", views.ticket, name="ticket"),
 ]

@@ -5,6 +5,11 @@ fragments a page asks for when the reader chooses to see new comments.
   idle (PARLEY_LIVE_IDLE_DAYS): EventSource then stops, and the page offers a refresh.
 - `GET events?after=<id>`: the same events as JSON, for when the stream is unavailable.
 - `GET comments?ids=1,2`: rendered comments for this reader, access-checked like the page.
+- `GET ticket`: a stream ticket for the signed-in reader (tickets.py), for the embed's
+  frame, whose reader is known by a bearer key that EventSource cannot send.
+
+All but `ticket` take `?ticket=` (the reader is the ticket's, or 403: never a guest) and
+`?site=<key>` (the embed's site, which the frame's EventSource cannot name in a header).
 """
 
 from asgiref.sync import sync_to_async
@@ -25,8 +30,9 @@ from parley.articles.sites import current_site
 from parley.discussion import selectors
 from parley.discussion.access import require_reader
 from parley.discussion.presenters import Viewer
-from parley.errors import ParleyError
-from parley.live import access, backlog, broker, conf
+from parley.errors import NotSignedIn, ParleyError
+from parley.inline.templatetags.inline_tags import cached_anchor
+from parley.live import access, backlog, broker, conf, tickets
 from parley.live.stream import (
     StreamStart,
     async_stream,
@@ -39,7 +45,19 @@ from parley.live.stream import (
 
 
 def _reader(request: HttpRequest, article_id: int) -> tuple[Article, Entitlement]:
-    article = access.access_live_article(site_id=current_site(request).pk, article_id=article_id)
+    """The article and this reader's entitlement on it. With `?ticket=`, the reader is
+    the ticket's (request.user is set to them, so that fragments render for them)."""
+    ticket = request.GET.get("ticket")
+    site_key = request.GET.get("site", "")[:50]
+    if ticket:
+        reader = tickets.read_ticket(ticket, article_id=article_id, site_key=site_key or None)
+        request.user = reader.user
+        site_id = reader.site_id
+    elif site_key:
+        site_id = access.embed_site_id(site_key)
+    else:
+        site_id = current_site(request).pk
+    article = access.access_live_article(site_id=site_id, article_id=article_id)
     entitlement = entitlement_on(signed_in_user(request), article)
     require_reader(entitlement)  # the discussion's read rule (accounts/policy.py)
     return article, entitlement
@@ -153,9 +171,30 @@ def comments(request: HttpRequest, article_id: int) -> HttpResponse:
                 "parent": comment.parent_id,
                 "thread": comment.thread_id,
                 "depth": comment.depth,
+                "anchored": cached_anchor(comment) is not None,
                 "html": html,
             }
         )
     response = JsonResponse({"comments": out})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def ticket(request: HttpRequest, article_id: int) -> HttpResponse:
+    """A stream ticket for the signed-in reader (in the embed: the SSO session of the
+    bearer key, which parley/embed/middleware.py resolved), for this article only."""
+    try:
+        if request.GET.get("ticket"):
+            raise tickets.TicketRefused("A ticket cannot buy another ticket.")
+        article, _entitlement = _reader(request, article_id)
+        user = signed_in_user(request)
+        if user is None:
+            raise NotSignedIn()
+    except ParleyError as error:
+        return JsonResponse(error.as_dict(), status=error.status)
+    session = getattr(request, "parley_sso_session", None)
+    value, expires = tickets.issue_ticket(user=user, article=article, session=session)
+    response = JsonResponse({"ticket": value, "expires_at": expires.isoformat()})
     response["Cache-Control"] = "no-store"
     return response
