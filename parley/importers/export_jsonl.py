@@ -4,7 +4,9 @@ Streamed with server-side iteration, so memory stays flat for any size. Users ap
 under pseudonymous ids (an HMAC of their id with the instance's secret: stable from one
 export to the next, meaningless elsewhere); no username, e-mail or IP leaves Parley.
 Comments are written parents first (per article, in path order) so that an importer can
-place each one as it reads it.
+place each one as it reads it. Inline passages (editors' questions and anchored comments)
+are W3C Web Annotations made by `parley.inline.jsonld`, the same ones the inline app
+serves; the moderation log names its actors and targets by the same pseudonyms.
 """
 
 import hashlib
@@ -22,6 +24,9 @@ from parley.articles.models import Article, Author, Site
 from parley.discussion.models import Comment, Vote
 from parley.importers.models import ImportedComment
 from parley.importers.parsers.parley import FORMAT, VERSION
+from parley.inline import jsonld
+from parley.inline.models import Anchor, PassageQuestion
+from parley.moderation.models import AuditEntry
 
 CHUNK = 2000
 
@@ -90,6 +95,9 @@ def export_jsonl(out: IO[str], sites: list[Site]) -> dict[str, int]:
             "user_id", flat=True
         )
     )
+    log = AuditEntry.objects.filter(site_id__in=site_ids)
+    user_ids |= set(log.exclude(actor=None).values_list("actor_id", flat=True))
+    user_ids |= set(log.exclude(target_user=None).values_list("target_user_id", flat=True))
     for chunk in _chunks(sorted(user_ids)):
         for user_id, name in User.objects.filter(pk__in=chunk).values_list("pk", "display_name"):
             w.write("user", {"id": pseudonym(user_id), "display_name": name})
@@ -123,6 +131,8 @@ def export_jsonl(out: IO[str], sites: list[Site]) -> dict[str, int]:
                 "created_at": _iso(vote["created_at"]),
             },
         )
+    _passages(w, site_ids)
+    _moderation_log(w, log)
     counts = {kind: n for kind, n in w.counts.items() if kind != "parley"}
     w.write("end", {"counts": counts})
     return counts
@@ -182,6 +192,95 @@ def _write_comments(w: _Out, batch: list[dict[str, Any]]) -> None:
                 "downvotes": r["downvotes"],
                 "score": r["score"],
                 "origin": origins.get(r["id"]),
+            },
+        )
+
+
+def _article_url(article: Article) -> str:
+    """The annotations' target: the article's public address."""
+    if article.canonical_url:
+        return article.canonical_url
+    path = article.get_absolute_url()
+    return f"https://{article.site.domain}{path}" if article.site.domain else path
+
+
+def _annotation(item: dict[str, Any]) -> dict[str, Any]:
+    return {"@context": [jsonld.CONTEXT, {"parley": jsonld.PARLEY_TERMS}], **item}
+
+
+def _passages(w: _Out, site_ids: list[int]) -> None:
+    """Editors' questions, then anchored comments, each a W3C Web Annotation. The
+    annotation's creator is the comment's pseudonymous author with the display name only
+    (the inline app's own export shows a name that may fall back to the username)."""
+    urls: dict[int, str] = {}
+
+    def url_of(article: Article) -> str:
+        if article.pk not in urls:
+            urls[article.pk] = _article_url(article)
+        return urls[article.pk]
+
+    questions = (
+        PassageQuestion.objects.filter(article__site_id__in=site_ids)
+        .select_related("revision", "article__site")
+        .order_by("article_id", "id")
+    )
+    for question in questions.iterator(chunk_size=CHUNK):
+        source = url_of(question.article)
+        w.write(
+            "question",
+            {
+                "id": f"q{question.pk}",
+                "article": f"a{question.article_id}",
+                "original_exact": question.original_exact,
+                "annotation": _annotation(
+                    jsonld.question_annotation(question, source=source, base_url=source)
+                ),
+            },
+        )
+    anchors = (
+        Anchor.objects.filter(comment__article__site_id__in=site_ids)
+        .select_related("revision", "comment__author", "comment__article__site")
+        .order_by("comment__article_id", "comment_id")
+    )
+    for anchor in anchors.iterator(chunk_size=CHUNK):
+        comment = anchor.comment
+        source = url_of(comment.article)
+        item = jsonld.annotation(anchor, source=source, base_url=source)
+        author = comment.author
+        item["creator"] = {
+            "type": "Person",
+            "name": (author.display_name if author else comment.author_name) or "",
+        }
+        if author is not None:
+            item["creator"]["id"] = f"urn:parley:user:{pseudonym(author.pk)}"
+        w.write(
+            "anchor",
+            {
+                "comment": str(comment.pk),
+                "question": f"q{anchor.question_id}" if anchor.question_id else None,
+                "original_exact": anchor.original_exact,
+                "annotation": _annotation(item),
+            },
+        )
+
+
+def _moderation_log(w: _Out, log: Any) -> None:
+    rows = log.select_related("site").order_by("id")
+    for entry in rows.iterator(chunk_size=CHUNK):
+        w.write(
+            "moderation",
+            {
+                "id": f"m{entry.pk}",
+                "site": entry.site.key,
+                "action": entry.action,
+                "actor": pseudonym(entry.actor_id),
+                "user": pseudonym(entry.target_user_id),
+                "article": f"a{entry.article_id}" if entry.article_id else None,
+                "comment": str(entry.comment_id) if entry.comment_id else None,
+                "reason": entry.reason,
+                "before": entry.before,
+                "after": entry.after,
+                "created_at": _iso(entry.created_at),
             },
         )
 

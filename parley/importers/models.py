@@ -106,3 +106,27 @@ class ImportedIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} author {self.source_id}"
+
+
+class ImportedRecord(models.Model):
+    """A record of the source that is neither a thread nor a comment (an editor's passage
+    question, a moderation log entry) and the row made from it (`object_id`, in the table
+    `kind` names). Unique per site, source, kind and id: a second import of the same file
+    makes nothing twice."""
+
+    site = models.ForeignKey("articles.Site", on_delete=models.CASCADE)
+    source = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    source_id = models.CharField(max_length=300)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "source", "kind", "source_id"], name="unique_imported_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.source_id}"

@@ -1,7 +1,8 @@
 """What every parser yields: plain records in one vocabulary, whatever the source.
 
 A parser turns its format into `SiteHint`, `ThreadRecord`, `CommentRecord`,
-`SkippedRecord` and `VoteRecord` items, in file order, and tells the report what it read
+`SkippedRecord` and `VoteRecord` items (Parley's own format also `QuestionRecord`,
+`AnchorRecord` and `ModerationRecord`), in file order, and tells the report what it read
 and what it repaired. The writer never sees the source format."""
 
 import hashlib
@@ -81,6 +82,59 @@ class VoteRecord:
     comment: str
     voter: Identity
     value: int
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class PassageRecord:
+    """A passage of an article's plain text, as W3C Web Annotation selectors: the quote
+    with its context (TextQuoteSelector) and its offsets (TextPositionSelector, None when
+    the source has only the quote). `state` is Parley's anchor state; `original_exact` the
+    passage as it read when the reader marked it."""
+
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+    start: int | None = None
+    end: int | None = None
+    state: str = "attached"
+    original_exact: str = ""
+
+
+@dataclass(slots=True)
+class QuestionRecord:
+    """An editor's question on a passage; readers' answers are anchors naming it."""
+
+    key: str
+    thread: str
+    question: str
+    passage: PassageRecord
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class AnchorRecord:
+    """The passage a (top-level) comment is about, or the question it answers."""
+
+    comment: str
+    passage: PassageRecord
+    question: str | None = None
+
+
+@dataclass(slots=True)
+class ModerationRecord:
+    """One entry of a moderation log: who did what to which comment, user or article."""
+
+    key: str
+    site_key: str
+    action: str
+    actor: Identity | None
+    target: Identity | None
+    thread: str | None
+    comment: str | None
+    reason: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
     created_at: datetime | None = None
 
 

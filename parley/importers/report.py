@@ -38,6 +38,10 @@ class ImportReport:
     users_created: int = 0
     identities_reused: int = 0
     votes_imported: int = 0
+    questions_imported: int = 0
+    anchors_imported: int = 0
+    moderation_imported: int = 0
+    moderation_known: int = 0
     warning_counts: Counter[str] = field(default_factory=Counter)
     warning_examples: dict[str, list[str]] = field(default_factory=dict)
     notes: Counter[str] = field(default_factory=Counter)
@@ -117,6 +121,11 @@ class ImportReport:
             "users_created": self.users_created,
             "identities_reused": self.identities_reused,
             "votes_imported": self.votes_imported,
+            "inline": {"questions": self.questions_imported, "anchors": self.anchors_imported},
+            "moderation_log": {
+                "imported": self.moderation_imported,
+                "already_imported": self.moderation_known,
+            },
             "warnings": {
                 k: {"count": n, "examples": self.warning_examples.get(k, [])}
                 for k, n in self.warning_counts.items()
@@ -154,6 +163,16 @@ class ImportReport:
         )
         if self.votes_imported:
             out.append(f"Votes: {self.votes_imported:,} per-user votes imported")
+        if self.questions_imported or self.anchors_imported:
+            out.append(
+                f"Inline passages: {self.questions_imported:,} editors' questions,"
+                f" {self.anchors_imported:,} anchored comments"
+            )
+        if self.moderation_imported or self.moderation_known:
+            out.append(
+                f"Moderation log: {self.moderation_imported:,} entries imported,"
+                f" {self.moderation_known:,} already imported"
+            )
         if self.notes:
             out.append("Notes:")
             out.extend(f"  {n:>8,} x {text}" for text, n in sorted(self.notes.items()))

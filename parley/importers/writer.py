@@ -33,12 +33,17 @@ from parley.importers.bulk import (
 )
 from parley.importers.identities import IdentityMapper
 from parley.importers.models import ImportedComment, ImportRun
+from parley.importers.modlog import ModerationLogWriter
+from parley.importers.passages import PassageWriter
 from parley.importers.records import (
     DELETED,
     PENDING,
     SPAM,
     VISIBLE,
+    AnchorRecord,
     CommentRecord,
+    ModerationRecord,
+    QuestionRecord,
     SiteHint,
     SkippedRecord,
     ThreadRecord,
@@ -113,6 +118,8 @@ class Writer:
         self.link_rows = RowWriter(ImportedComment, LINK_COLUMNS)
         self.batch: list[CommentRecord] = []
         self.votes: list[VoteRecord] = []
+        self.passages = PassageWriter(self)
+        self.log = ModerationLogWriter(self)
         self.cache: dict[str, Placed] = {}
         self.deferred: dict[str, list[CommentRecord]] = {}
         self.skipped_keys: dict[str, str] = {}
@@ -151,6 +158,19 @@ class Writer:
                 self._write_votes()
         elif isinstance(item, SiteHint):
             self.articles.add_hint(item)
+        elif isinstance(item, QuestionRecord | AnchorRecord):
+            if isinstance(item, QuestionRecord):
+                self.passages.questions.append(item)
+            else:
+                self.passages.anchors.append(item)
+            if self.passages.pending >= BATCH:
+                self.flush()
+                self.passages.write()
+        elif isinstance(item, ModerationRecord):
+            self.log.pending.append(item)
+            if len(self.log.pending) >= BATCH:
+                self.flush()
+                self.log.write()
 
     def flush(self) -> None:
         records, self.batch = self.batch, []
@@ -171,6 +191,8 @@ class Writer:
         self._place_orphans()
         self._write()
         self._write_votes()
+        self.passages.write()
+        self.log.write()
         self._prune_tombstones()
         recount(self.articles.touched)
         self.articles.close_discussions()

@@ -3,6 +3,8 @@
 The header line must come first and the `end` line last: a file without its end line
 was cut short and is refused whole. Bodies are taken as written; their HTML is cleaned
 again with Parley's allow-list (a no-op on HTML Parley made, so a round trip is exact).
+Inline passages are read from their W3C Web Annotations (a TextQuoteSelector, a
+TextPositionSelector when there is one, and Parley's `anchorState`).
 """
 
 from collections.abc import Iterator
@@ -11,8 +13,12 @@ from typing import Any
 from parley.importers import bodies
 from parley.importers.records import (
     DELETED,
+    AnchorRecord,
     CommentRecord,
     Identity,
+    ModerationRecord,
+    PassageRecord,
+    QuestionRecord,
     SiteHint,
     ThreadRecord,
     VoteRecord,
@@ -25,8 +31,17 @@ from parley.importers.sources import Input, UnreadableFile, json_lines
 FORMAT = "parley-export"
 VERSION = 1
 STATUSES = {"visible", "pending", "deleted", "removed", "spam"}
+ANCHOR_STATES = {"attached", "changed", "orphaned"}
 
-Item = SiteHint | ThreadRecord | CommentRecord | VoteRecord
+Item = (
+    SiteHint
+    | ThreadRecord
+    | CommentRecord
+    | VoteRecord
+    | QuestionRecord
+    | AnchorRecord
+    | ModerationRecord
+)
 
 
 def parse(inp: Input, report: ImportReport) -> Iterator[Item]:
@@ -69,6 +84,28 @@ def parse(inp: Input, report: ImportReport) -> Iterator[Item]:
                 value=int(data.get("value") or 0),
                 created_at=parse_date(data.get("created_at")).value,
             )
+        elif kind in ("question", "anchor"):
+            passage = _passage(data, report, f"line {number}")
+            if passage is None:
+                continue
+            if kind == "question":
+                annotation = data.get("annotation") or {}
+                yield QuestionRecord(
+                    key=str(data.get("id")),
+                    thread=str(data.get("article")),
+                    question=str((annotation.get("body") or {}).get("value") or ""),
+                    passage=passage,
+                    created_at=parse_date(annotation.get("created")).value,
+                )
+            else:
+                question = data.get("question")
+                yield AnchorRecord(
+                    comment=str(data.get("comment")),
+                    passage=passage,
+                    question=str(question) if question else None,
+                )
+        elif kind == "moderation":
+            yield _moderation(data, users)
         elif kind == "end":
             ended = True
         else:
@@ -142,4 +179,59 @@ def _comment(
         downvotes=max(int(data.get("downvotes") or 0), 0),
         score=int(data.get("score") or 0),
         extra={"origin": origin} if origin else None,
+    )
+
+
+def _passage(data: dict[str, Any], report: ImportReport, ref: str) -> PassageRecord | None:
+    """The passage of a question or anchor line, from its W3C annotation's selectors."""
+    annotation = data.get("annotation")
+    target = annotation.get("target") if isinstance(annotation, dict) else None
+    if not isinstance(target, dict):
+        report.warn("inline passage without an annotation target: ignored", ref)
+        return None
+    selectors = target.get("selector") or []
+    if isinstance(selectors, dict):
+        selectors = [selectors]
+    by_type = {s.get("type"): s for s in selectors if isinstance(s, dict)}
+    quote = by_type.get("TextQuoteSelector")
+    if not quote or not str(quote.get("exact") or "").strip():
+        report.warn("inline passage without a quote (TextQuoteSelector): ignored", ref)
+        return None
+    position = by_type.get("TextPositionSelector") or {}
+    start, end = position.get("start"), position.get("end")
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+        start = end = None
+    state = str(target.get("parley:anchorState") or "attached")
+    if state not in ANCHOR_STATES:
+        report.warn(f"unknown anchor state {state!r}: placed again by its quote", ref)
+        state = "attached"
+    exact = str(quote["exact"])
+    return PassageRecord(
+        exact=exact,
+        prefix=str(quote.get("prefix") or ""),
+        suffix=str(quote.get("suffix") or ""),
+        start=start,
+        end=end,
+        state=state,
+        original_exact=str(data.get("original_exact") or exact),
+    )
+
+
+def _moderation(data: dict[str, Any], users: dict[str, str]) -> ModerationRecord:
+    def person(key: Any) -> Identity | None:
+        return Identity(f"user:{key}", users.get(str(key), "")) if key else None
+
+    before, after = data.get("before"), data.get("after")
+    return ModerationRecord(
+        key=str(data.get("id")),
+        site_key=str(data.get("site") or ""),
+        action=str(data.get("action") or ""),
+        actor=person(data.get("actor")),
+        target=person(data.get("user")),
+        thread=str(data["article"]) if data.get("article") else None,
+        comment=str(data["comment"]) if data.get("comment") else None,
+        reason=str(data.get("reason") or ""),
+        before=before if isinstance(before, dict) else {},
+        after=after if isinstance(after, dict) else {},
+        created_at=parse_date(data.get("created_at")).value,
     )

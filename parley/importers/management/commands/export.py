@@ -13,7 +13,8 @@ from parley.importers.export_wxr import export_wxr
 class Command(BaseCommand):
     help = (
         "Exports discussions: Parley's open JSON Lines format (sites, articles, authors, "
-        "pseudonymous users, comments with their tree and status, votes), or a WordPress "
+        "pseudonymous users, comments with their tree and status, votes, inline passages as "
+        "W3C annotations, the moderation log), or a WordPress "
         "WXR file."
     )
 
