@@ -32,6 +32,14 @@ class VoteRule(models.TextChoices):
     SIGNED_IN = "signed_in", "Any signed-in reader"
 
 
+class ErasurePolicy(models.TextChoices):
+    """What happens to a site's comments when their author erases the account
+    (parley/accounts/erasure.py, docs/accounts.md). Either way replies keep their place."""
+
+    ANONYMISE = "anonymise", "Keep the comments, shown as by a former reader"
+    TOMBSTONE = "tombstone", "Remove the comments' text, leaving tombstones"
+
+
 @dataclass(frozen=True)
 class Rules:
     read: str = ReadRule.EVERYONE

@@ -215,3 +215,9 @@ def _follows(user: User, origins: Origins) -> Iterator[dict[str, Any]]:
             "comment_id": f.comment_id,
             "created_at": _when(f.created_at),
         }
+
+
+def sites_commented_on(*, user: User) -> list[Site]:
+    """The sites with the user's comments, for telling them what erasure does on each
+    (Site.erasure_policy). One query."""
+    return list(Site.objects.filter(articles__comments__author=user).distinct().order_by("name"))

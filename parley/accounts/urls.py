@@ -1,4 +1,4 @@
-"""The account page and the data download, under /accounts/ (docs/accounts.md). Django's
+"""The account page and its two ways out, under /accounts/ (docs/accounts.md). Django's
 own sign-in views share the prefix (parley/urls.py)."""
 
 from django.urls import path
@@ -8,4 +8,6 @@ from parley.accounts import views
 urlpatterns = [
     path("", views.account, name="account"),
     path("data.json", views.account_data, name="account_data"),
+    path("delete/", views.account_delete, name="account_delete"),
+    path("deleted/", views.account_deleted, name="account_deleted"),
 ]

@@ -1,6 +1,6 @@
 import json
 
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,8 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from parley.accounts import actions, selectors
+from parley.accounts import access, actions, selectors
 from parley.accounts.forms import DisplayNameForm, SignUpForm
+from parley.errors import ParleyError
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -30,7 +31,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
     """The signed-in user's page: public name (editable), e-mail, subscriptions, and the
-    data download."""
+    ways out (the data download, erasure)."""
     user = request.user
     form = DisplayNameForm(request.POST or None, initial={"display_name": user.display_name})  # type: ignore[union-attr]
     if request.method == "POST" and form.is_valid():
@@ -43,6 +44,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "form": form,
             "subscriptions": selectors.subscriptions_of(user=user),  # type: ignore[arg-type]
             "site_roles": selectors.site_roles_of(user=user),  # type: ignore[arg-type]
+            "sites_commented": selectors.sites_commented_on(user=user),  # type: ignore[arg-type]
             "saved": request.GET.get("saved") == "1",
         },
         status=400 if form.errors else 200,
@@ -63,3 +65,37 @@ def account_data(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request: HttpRequest) -> HttpResponse:
+    """GET: the confirmation form. POST: erases the account (docs/accounts.md), then
+    signs the browser out."""
+    error = None
+    if request.method == "POST":
+        try:
+            access.check_erase_account(
+                user=request.user,  # type: ignore[arg-type]
+                confirmation=request.POST.get("confirmation", ""),
+            )
+        except ParleyError as refused:
+            error = refused
+        else:
+            logout(request)
+            return redirect("account_deleted")
+    return render(
+        request,
+        "accounts/delete.html",
+        {
+            "error": error,
+            "sites_commented": selectors.sites_commented_on(user=request.user),  # type: ignore[arg-type]
+        },
+        status=error.status if error else 200,
+    )
+
+
+@require_GET
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/deleted.html")

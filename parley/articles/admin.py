@@ -5,7 +5,9 @@ from parley.articles.models import Article, Author, Site
 
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
-    list_display = ("name", "key", "domain", "edit_window_minutes", "comments_page_size")
+    list_display = (
+        "name", "key", "domain", "edit_window_minutes", "comments_page_size", "erasure_policy",
+    )  # fmt: skip
     prepopulated_fields = {"key": ("name",)}
 
 

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from parley.accounts.policy import PostRule, ReadRule, VoteRule
+from parley.accounts.policy import ErasurePolicy, PostRule, ReadRule, VoteRule
 from parley.articles import body as body_blocks
 
 
@@ -40,6 +40,14 @@ class Site(models.Model):
     meter_free_articles = models.PositiveIntegerField(
         default=0,
         help_text="Free articles per calendar month for guests and free readers (0: no meter).",
+    )
+    # What a reader's erasure of their account does to their comments here (docs/accounts.md).
+    erasure_policy = models.CharField(
+        max_length=12,
+        choices=ErasurePolicy.choices,
+        default=ErasurePolicy.ANONYMISE,
+        help_text="When a reader deletes their account, what becomes of their comments. "
+        "Replies to them stay either way.",
     )
 
     def __str__(self) -> str:

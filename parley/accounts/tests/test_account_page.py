@@ -1,5 +1,5 @@
 """The account page: signed-in only, the public name under the sign-up rules, and the
-ways to the notification settings and the data download."""
+ways to the notification settings, the data download and erasure."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from parley import factories
 from parley.accounts.models import Subscription
+from parley.discussion.models import Comment
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,7 @@ def test_page_shows_profile_subscriptions_and_the_ways_out(client, site):
     assert "<b>The Other Review</b> · standard ·\n      ended" in html
     assert reverse("notifications:preferences") in html
     assert f'href="{reverse("account_data")}"' in html
+    assert f'action="{reverse("account_delete")}"' in html
 
 
 def test_header_links_the_signed_in_name_to_the_account_page(client, subscriber, article):
@@ -86,3 +88,15 @@ def test_name_form_needs_csrf(reader):
     client = Client(enforce_csrf_checks=True)
     client.force_login(reader)
     assert client.post("/accounts/", {"display_name": "Sneaky"}).status_code == 403
+
+
+def test_delete_page_explains_each_sites_policy(client, subscriber, article):
+    factories.make_comment(article, subscriber)
+    tombstones = factories.make_site(name="Tombstone Times", erasure_policy="tombstone")
+    Subscription.objects.create(user=subscriber, site=tombstones)
+    factories.make_comment(factories.make_article(tombstones), subscriber)
+    client.force_login(subscriber)
+    html = client.get(reverse("account_delete")).content.decode()
+    assert "<b>Tombstone Times</b>: their text is removed" in html
+    assert f"<b>{article.site.name}</b>: they stay, shown as by a “Former reader”" in html
+    assert Comment.objects.filter(author=subscriber).count() == 2  # GET changes nothing
