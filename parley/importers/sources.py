@@ -3,13 +3,17 @@
 A file that cannot be read at all raises `UnreadableFile` (or `ForbiddenXML`); the import
 runs in one transaction, so that leaves the database as it was."""
 
+import codecs
 import gzip
 import io
 import json
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
+
+import ijson
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 16
@@ -101,17 +105,56 @@ def json_lines(inp: Input) -> Iterator[tuple[int, Any | None, str]]:
                 yield number, None, error.msg
 
 
-def json_document(inp: Input) -> Any:
-    """A whole JSON document (Isso's and Commento's exports are single documents; they
-    are read at once, which their size allows)."""
-    with inp.open_binary() as stream:
-        data = b"".join(iter(lambda: read_chunk(stream), b""))
+def json_events(inp: Input) -> Iterator[tuple[str, str, Any]]:
+    """ijson's `(prefix, event, value)` events of a whole JSON document, streamed: memory
+    stays flat whatever its size. A document that is cut off or not JSON raises
+    UnreadableFile when the reading reaches the damage."""
+    with inp.open_binary() as stream, _json_errors():
+        yield from ijson.parse(_clean_utf8(stream), use_float=True)
+
+
+def json_items(inp: Input, prefix: str) -> Iterator[Any]:
+    """The values at `prefix` of a JSON document (`"item"`: each element of a top-level
+    list; `"comments.item"`: each element of the list under "comments"), one at a time."""
+    with inp.open_binary() as stream, _json_errors():
+        yield from ijson.items(_clean_utf8(stream), prefix, use_float=True)
+
+
+@contextmanager
+def _json_errors() -> Iterator[None]:
     try:
-        return json.loads(data.decode("utf-8-sig", errors="replace"))
-    except json.JSONDecodeError as error:
-        raise UnreadableFile(
-            f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
+        yield
+    except ijson.JSONError as error:
+        message = str(error).strip().splitlines()[0] if str(error).strip() else "unreadable"
+        hint = ": the file looks truncated" if "premature EOF" in message else ""
+        raise UnreadableFile(f"not valid JSON ({message}){hint}") from None
+
+
+def _clean_utf8(stream: IO[bytes]) -> IO[bytes]:
+    """The stream as UTF-8 that ijson accepts: a byte-order mark dropped and undecodable
+    bytes replaced (U+FFFD), as a lenient reading of a whole document would do."""
+    return io.BufferedReader(_Utf8Reader(stream), CHUNK)
+
+
+class _Utf8Reader(io.RawIOBase):
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="replace")
+        self.pending = b""
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.pending and not self.done:
+            data = read_chunk(self.stream)
+            self.done = not data
+            self.pending = self.decoder.decode(data, final=self.done).encode()
+        n = min(len(buffer), len(self.pending))
+        buffer[:n] = self.pending[:n]
+        self.pending = self.pending[n:]
+        return n
 
 
 class _SafeReader(io.RawIOBase):

@@ -1,7 +1,8 @@
 """Isso: its generic JSON export and its own SQLite database.
 
 Generic JSON: a list of threads `{"id": uri, "title", "comments": [...]}`; comment ids
-count within a thread, so a comment is keyed by `uri#id`. The database (schema 5, read
+count within a thread, so a comment is keyed by `uri#id`. Streamed in two passes (ijson):
+an index of the threads, then the comments one at a time. The database (schema 5, read
 with the file opened read-only): `threads(id, uri, title)` and `comments(tid, id, parent,
 created, modified, mode, text, author, email, website, likes, dislikes, …)`, where mode
 1 is accepted, 2 waiting for moderation, 4 deleted (kept because it has replies).
@@ -15,6 +16,7 @@ import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from parley.importers.records import (
     parse_date,
 )
 from parley.importers.report import ImportReport
-from parley.importers.sources import Input, UnreadableFile, json_document
+from parley.importers.sources import Input, UnreadableFile, json_events, json_items
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 MODES = {1: VISIBLE, 2: PENDING, 4: DELETED}
@@ -87,20 +89,66 @@ def _comment(
     )
 
 
-def _generic(inp: Input, report: ImportReport) -> Iterator[ThreadRecord | CommentRecord]:
-    data = json_document(inp)
-    if not isinstance(data, list):
+@dataclass(slots=True)
+class _Thread:
+    uri: str = ""
+    title: str = ""
+    comments: int = 0
+
+
+_GONE = object()
+_VALUES = {"start_map", "start_array", "string", "number", "boolean", "null"}
+
+
+def _thread_index(inp: Input, report: ImportReport) -> list[_Thread | None]:
+    """First pass: each thread's uri, title and number of comments (Isso writes a
+    thread's keys in any order, its comments often before its id), without keeping a
+    comment. None stands for an element of the list that is not a thread object. The
+    whole document is read, so a damaged file is refused before anything is imported."""
+    events = json_events(inp)
+    first = next(events, None)
+    if first is None or first[1] != "start_array":
         raise UnreadableFile("not Isso's generic format: expected a list of threads")
-    for thread in data:
+    threads: list[_Thread | None] = []
+    for prefix, event, value in events:
+        if prefix == "item" and event in _VALUES:
+            threads.append(_Thread() if event == "start_map" else None)
+            if event != "start_map":
+                report.warn("list element that is not a thread: ignored", f"thread {len(threads)}")
+        elif prefix == "item.comments.item" and event in _VALUES:
+            thread = threads[-1]
+            if thread is not None:
+                thread.comments += 1
+        elif prefix in ("item.id", "item.title") and event in ("string", "number"):
+            thread = threads[-1]
+            if thread is not None and prefix == "item.id":
+                thread.uri = str(value)
+            elif thread is not None:
+                thread.title = str(value).replace("+", " ")
+    return threads
+
+
+def _generic(inp: Input, report: ImportReport) -> Iterator[ThreadRecord | CommentRecord]:
+    """Two streaming passes: the thread index, then the comments one at a time, each
+    given to its thread by counting (comments come in thread order)."""
+    threads = _thread_index(inp, report)
+    comments = json_items(inp, "item.comments.item")
+    for thread in threads:
+        if thread is None:
+            continue
         report.read_thread()
-        uri = str(thread.get("id") or "")
-        comments = thread.get("comments") or []
-        if comments:
-            yield ThreadRecord(
-                key=uri, url=uri, title=(thread.get("title") or "").replace("+", " ")
-            )
-        for comment in comments:
+        uri = thread.uri
+        if thread.comments:
+            yield ThreadRecord(key=uri, url=uri, title=thread.title)
+        for _ in range(thread.comments):
+            comment = next(comments, _GONE)
+            if comment is _GONE:
+                raise UnreadableFile("the file changed while it was being read")
             report.read_comment()
+            if not isinstance(comment, dict):
+                report.warn("comment that is not an object: skipped", uri)
+                report.skip("unreadable record")
+                continue
             ref = f"{uri} comment {comment.get('id')}"
             created = parse_date(str(comment.get("created") or ""))
             if created.problem:
