@@ -299,3 +299,27 @@ def test_deleted_page_is_open_to_anyone(client):
     response = client.get(reverse("account_deleted"))
     assert response.status_code == 200
     assert "Your account is deleted" in response.content.decode()
+
+
+def test_editors_see_and_set_the_policy_in_the_site_admin(client, site):
+    editor = User.objects.create_superuser("chief", "chief@example.com", "pw-for-tests")
+    client.force_login(editor)
+    change = reverse("admin:articles_site_change", args=[site.pk])
+    html = client.get(change).content.decode()
+    assert 'name="erasure_policy"' in html
+    assert '<option value="anonymise" selected>' in html
+    assert (
+        "column-erasure_policy"
+        in client.get(reverse("admin:articles_site_changelist")).content.decode()
+    )
+    form = {
+        "key": site.key, "name": site.name, "tagline": "", "domain": "",
+        "edit_window_minutes": 15, "comments_page_size": 10,
+        "created_at_0": "2026-01-01", "created_at_1": "00:00:00",
+        "read_rule": "everyone", "post_rule": "subscribers", "vote_rule": "subscribers",
+        "meter_free_articles": 0, "erasure_policy": "tombstone",
+    }  # fmt: skip
+    response = client.post(change, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    site.refresh_from_db()
+    assert site.erasure_policy == "tombstone"
