@@ -2,15 +2,32 @@
 // Offsets are over the article's plain text as the server computes it: the body's blocks
 // joined by "\n\n". Each block element carries data-start/data-end (its offsets) and
 // data-lead (characters rendered before its text, as the pull quote's opening “).
+// Locating and wrapping passages is shared with the embed's host page (passages.js).
+//
+// Inside the embed's frame there is no article body: the host page holds the article
+// (docs/embed.md). There this script loads the passages and hands them to embed-frame.js
+// (event `parley:passages`), opens the form for a passage the host page sends
+// (`parley:inline-passage`) and a highlight's comments (`parley:inline-open`).
+// On both, `parley:comments-added` from live.js with an anchored comment, or
+// window.ParleyInline.refresh(), reloads the passages and their highlights.
 (function () {
   "use strict";
+
+  var P = window.ParleyPassages;
 
   var CONTEXT = 32;
   var tab, discussion, bodyEl, blocks = [], plain = "", passages = [], byKey = {};
   var pending = null, button = null, popover = null, panel = null, stash = null;
 
+  // Inside the embed's frame, its site and sign-in go with every request.
+  function headers(extra) {
+    var out = Object.assign({}, extra || {});
+    if (window.parleyEmbed) { Object.assign(out, window.parleyEmbed.headers()); }
+    return out;
+  }
+
   function fragment(url) {
-    return fetch(url, { headers: { "X-Parley-Fragment": "1" }, credentials: "same-origin" })
+    return fetch(url, { headers: headers({ "X-Parley-Fragment": "1" }), credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (d) { if (!r.ok) { throw d; } return d; }); });
   }
 
@@ -74,69 +91,27 @@
     };
   }
 
-  // Where a stored passage is on this page: its offsets when the text there is its quote,
-  // else the occurrence of the quote whose surroundings best match its prefix and suffix.
-  function locate(p) {
-    if (plain.slice(p.start, p.end) === p.exact) { return [p.start, p.end]; }
-    var best = null, bestScore = -1, at = plain.indexOf(p.exact);
-    while (at !== -1 && p.exact) {
-      var score = common(p.prefix, plain.slice(Math.max(0, at - p.prefix.length), at), true) +
-        common(p.suffix, plain.slice(at + p.exact.length, at + p.exact.length + p.suffix.length), false);
-      if (score > bestScore) { best = at; bestScore = score; }
-      at = plain.indexOf(p.exact, at + 1);
-    }
-    return best === null ? null : [best, best + p.exact.length];
-  }
-
-  function common(a, b, fromEnd) {
-    var n = 0;
-    while (n < a.length && n < b.length &&
-      (fromEnd ? a[a.length - 1 - n] === b[b.length - 1 - n] : a[n] === b[n])) { n++; }
-    return n;
-  }
-
   // ---- Highlights -------------------------------------------------------------------------
-  function textNodes(el) {
-    var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), out = [], n;
-    while ((n = walker.nextNode())) { out.push(n); }
-    return out;
-  }
-
-  // Wraps characters [from, to) of a block element (element offsets) in <mark>s, one per
-  // text node: a passage inside or across another one nests or splits its marks.
+  // Wraps characters [from, to) of a block element (element offsets) in <mark>s.
   function wrap(el, from, to, passage) {
-    var pos = 0, marks = [];
-    textNodes(el).forEach(function (node) {
-      var s = pos, e = pos + node.data.length;
-      pos = e;
-      if (e <= from || s >= to || s === e) { return; }
-      var target = from > s ? node.splitText(from - s) : node;
-      var targetStart = Math.max(s, from);
-      if (to < e) { target.splitText(to - targetStart); }
+    return P.wrap(el, from, to, function () {
       var mark = document.createElement("mark");
       mark.className = "inline-hl" + (passage.kind === "question" ? " inline-question" : "") +
         (passage.changed ? " changed" : "");
       mark.dataset.passage = passage.key;
-      target.parentNode.insertBefore(mark, target);
-      mark.appendChild(target);
-      marks.push(mark);
+      return mark;
     });
-    return marks;
   }
 
   function unwrapAll() {
-    bodyEl.querySelectorAll("mark.inline-hl").forEach(function (mark) {
-      var parent = mark.parentNode;
-      while (mark.firstChild) { parent.insertBefore(mark.firstChild, mark); }
-      parent.removeChild(mark);
-    });
+    P.unwrap(bodyEl, "mark.inline-hl");
     blocks.forEach(function (b) { b.el.normalize(); });
     bodyEl.querySelectorAll(".inline-question-box, .inline-popover").forEach(function (n) { n.remove(); });
     popover = null;
   }
 
   function highlight(p) {
-    var span = locate(p);
+    var span = P.locate(plain, p);
     if (!span) { return; }
     var marks = [];
     blocks.forEach(function (b) {
@@ -186,24 +161,36 @@
     after.after(box);
   }
 
+  function setTabCount() {
+    var total = passages.reduce(function (n, p) { return n + p.count; }, 0);
+    var count = tab && tab.querySelector("[data-inline-count]");
+    if (count) { count.textContent = total ? " " + total : ""; }
+  }
+
   function render() {
     unwrapAll();
     // Outer passages first, so that a passage inside another nests in its marks.
     passages.slice().sort(function (a, b) { return a.start - b.start || b.end - a.end; })
       .forEach(highlight);
-    var total = passages.reduce(function (n, p) { return n + p.count; }, 0);
-    tab.querySelector("[data-inline-count]").textContent = total ? " " + total : "";
+    setTabCount();
   }
 
   function loadPassages() {
-    return fetch(tab.dataset.passagesUrl, { credentials: "same-origin" })
+    if (!tab) { return Promise.resolve(); }
+    return fetch(tab.dataset.passagesUrl, { credentials: "same-origin", headers: headers() })
       .then(function (r) { return r.json(); })
       .then(function (data) {
         passages = data.passages || [];
         byKey = {};
         passages.forEach(function (p) { byKey[p.key] = p; });
-        render();
-        bodyEl.dataset.inlineReady = "1";
+        if (bodyEl) {
+          render();
+          bodyEl.dataset.inlineReady = "1";
+        } else {
+          setTabCount();
+          // The embed's frame: embed-frame.js hands them to the host page to highlight.
+          document.dispatchEvent(new CustomEvent("parley:passages", { detail: { passages: passages } }));
+        }
       });
   }
 
@@ -377,6 +364,10 @@
   }
 
   function goTo(key) {
+    if (!bodyEl && window.parleyEmbed) { // the passage is on the host page
+      document.dispatchEvent(new CustomEvent("parley:inline-goto", { detail: { key: key } }));
+      return;
+    }
     var mark = document.getElementById("passage-mark-" + key);
     if (!mark) { openTab(); return; }
     mark.scrollIntoView({ block: "center" });
@@ -422,13 +413,50 @@
     }
   }
 
+  // The discussion was re-rendered (the embed's frame, after its reader signed in or out).
+  function rebind() {
+    tab = document.querySelector("[data-inline-tab]");
+    discussion = tab ? tab.closest(".discussion") || document : document;
+    panel = null;
+    stash = null;
+    popover = null;
+  }
+
+  // The host page's article, in the embed's frame: highlights are drawn there.
+  function initFrame() {
+    document.addEventListener("parley:inline-passage", function (event) {
+      var p = event.detail || {};
+      if (typeof p.exact === "string" && p.exact) { openForm(p, null); }
+    });
+    document.addEventListener("parley:inline-open", function (event) {
+      var keys = ((event.detail || {}).keys || []).filter(function (k) { return typeof k === "string"; });
+      var head = discussion.querySelector(".discussion-head");
+      if (keys.length && head) { openPopover(keys.slice(0, 20), head); }
+    });
+    document.addEventListener("parley:discussion-replaced", function () {
+      rebind();
+      watchPosts();
+      loadPassages();
+    });
+    watchPosts();
+    loadPassages();
+  }
+
   function init() {
     tab = document.querySelector("[data-inline-tab]");
     bodyEl = document.querySelector(".story > .body");
     if (!tab) { return; }
     discussion = tab.closest(".discussion") || document;
     document.addEventListener("click", onClick, true);
-    if (!bodyEl) { return; }
+    window.ParleyInline = { refresh: loadPassages };
+    // live.js inserted comments: one on a passage changes the highlights.
+    document.addEventListener("parley:comments-added", function (event) {
+      if (event.detail && event.detail.anchored) { loadPassages(); }
+    });
+    if (!bodyEl) {
+      if (window.parleyEmbed) { initFrame(); }
+      return;
+    }
     readBlocks();
     loadPassages();
     document.addEventListener("mouseup", function () { setTimeout(onSelection, 0); });

@@ -4,6 +4,10 @@
 // reader until they ask; vote counts, the comment count, edits and removals apply in place.
 // A hidden tab closes its stream and catches up (by event id) when shown again. When the
 // stream is unavailable the page polls /events; an idle discussion offers a refresh.
+// Inside the embed's frame (docs/embed.md) the site travels as ?site= and a reader signed
+// in by a bearer key as ?ticket= (EventSource sends no headers); the frame buys tickets.
+// New comments inserted are announced as a `parley:comments-added` event on document
+// ({detail: {ids, anchored}}): inline.js refreshes the article's highlights on it.
 (function () {
   "use strict";
 
@@ -12,6 +16,9 @@
   var streamUrl = new URL(script.dataset.liveStream, window.location.href);
   var base = streamUrl.pathname.replace(/\/stream$/, "");
   var lastId = Number(streamUrl.searchParams.get("last_event_id") || 0);
+  var site = script.dataset.liveSite || "";
+  var ticket = null; // the embed's reader, when signed in by a bearer key
+  var ticketFailures = 0;
   var EVENT_TYPES = ["comment", "reply", "vote", "edit", "delete", "count"];
 
   var discussion = null;
@@ -35,12 +42,48 @@
     return template.content;
   }
 
+  // An endpoint of this article's live app, with the embed's site and ticket if any.
+  function endpoint(path, params) {
+    var url = new URL(base + path, window.location.href);
+    Object.keys(params || {}).forEach(function (k) { url.searchParams.set(k, params[k]); });
+    if (site) { url.searchParams.set("site", site); }
+    if (ticket) { url.searchParams.set("ticket", ticket); }
+    return url.href;
+  }
+
   function getJSON(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    var headers = { Accept: "application/json" };
+    if (window.parleyEmbed) { Object.assign(headers, window.parleyEmbed.headers()); }
+    return fetch(url, { credentials: "same-origin", headers: headers })
       .then(function (response) {
-        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        if (!response.ok) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            var error = new Error("HTTP " + response.status);
+            error.code = data.code || "";
+            throw error;
+          });
+        }
         return response.json();
       });
+  }
+
+  // The embed's frame buys a ticket with its bearer key (null for a guest).
+  function renewTicket() {
+    var embed = window.parleyEmbed;
+    if (!embed || !embed.liveTicket) { ticket = null; return Promise.resolve(null); }
+    return embed.liveTicket(base + "/ticket?site=" + encodeURIComponent(site))
+      .then(function (value) { ticket = value || null; return ticket; })
+      .catch(function () { ticket = null; return null; });
+  }
+
+  // A refused ticket (expired, or its sign-in ended): buy another and reconnect.
+  function ticketRefused(error) {
+    if (!error || !/^ticket_/.test(error.code || "") || ticketFailures >= 3) { return false; }
+    ticketFailures += 1;
+    disconnect();
+    stopPolling();
+    renewTicket().then(connect);
+    return true;
   }
 
   // Runs `change` without moving what is at the top edge of the window: when that edge
@@ -176,7 +219,9 @@
 
   function insertComments(comments) {
     var top = null;
+    var added = [];
     comments.forEach(function (c) { // oldest first: parents come before their replies
+      if (!byId(c.id)) { added.push(c.id); }
       pending.delete(c.id);
       if (byId(c.id)) { return; }
       var node = fromHTML(c.html).firstElementChild;
@@ -190,14 +235,24 @@
         insertReply(byId(c.parent), node);
       }
     });
+    announce(added, comments);
     return top;
+  }
+
+  // inline.js (the article's highlights) listens: a new comment may be on a passage.
+  function announce(ids, comments) {
+    if (!ids.length) { return; }
+    var anchored = comments.some(function (c) { return c.anchored && ids.indexOf(c.id) >= 0; });
+    document.dispatchEvent(new CustomEvent("parley:comments-added", {
+      detail: { ids: ids, anchored: anchored }
+    }));
   }
 
   function showWaiting() {
     var ids = waiting().map(function (event) { return event.comment; });
     var batches = [];
     for (var i = 0; i < ids.length; i += 50) {
-      batches.push(getJSON(base + "/comments?ids=" + ids.slice(i, i + 50).join(",")));
+      batches.push(getJSON(endpoint("/comments", { ids: ids.slice(i, i + 50).join(",") })));
     }
     Promise.all(batches).then(function (results) {
       var top = null;
@@ -213,10 +268,11 @@
   // --- Changes that apply in place ---------------------------------------------------
 
   function refresh(el) {
-    getJSON(base + "/comments?ids=" + el.dataset.comment).then(function (data) {
+    getJSON(endpoint("/comments", { ids: el.dataset.comment })).then(function (data) {
       var fresh = data.comments[0];
       if (!fresh || !el.isConnected) { return; }
       keepInPlace(function () { el.replaceWith(fromHTML(fresh.html).firstElementChild); });
+      announce([fresh.id], [fresh]); // approved: its passage is highlighted now
     }).catch(function () {});
   }
 
@@ -322,11 +378,10 @@
   function connect() {
     if (stopped || source || document.hidden) { return; }
     if (!window.EventSource) { startPolling(); return; }
-    var url = new URL(streamUrl.href);
-    url.searchParams.set("last_event_id", String(lastId));
-    source = new EventSource(url.href);
+    source = new EventSource(endpoint("/stream", { last_event_id: String(lastId) }));
     source.addEventListener("hello", function () {
       streamErrors = 0;
+      ticketFailures = 0;
       stopPolling();
       setState("live");
     });
@@ -350,13 +405,13 @@
   }
 
   function whyClosed() {
-    getJSON(base + "/events?after=" + lastId).then(function (data) {
+    getJSON(endpoint("/events", { after: String(lastId) })).then(function (data) {
       if (data.idle) {
         offerRefresh("This discussion has been quiet — refresh to check for new comments");
       } else {
         handlePoll(data);
       }
-    }).catch(function () { startPolling(); });
+    }).catch(function (error) { if (!ticketRefused(error)) { startPolling(); } });
   }
 
   function startPolling() {
@@ -386,7 +441,9 @@
 
   function pollOnce() {
     pollTimer = null;
-    getJSON(base + "/events?after=" + lastId).then(handlePoll).catch(startPolling);
+    getJSON(endpoint("/events", { after: String(lastId) })).then(handlePoll).catch(function (error) {
+      if (!ticketRefused(error)) { startPolling(); }
+    });
   }
 
   function onVisibility() {
@@ -409,16 +466,36 @@
     document.head.append(style);
   }
 
-  function start() {
+  var observer = null;
+
+  function bind() {
     discussion = document.querySelector(".discussion[data-article]");
     threads = discussion && discussion.querySelector("[data-threads]");
-    if (!threads) { return; }
-    injectStyle();
+    if (!threads) { return false; }
+    control = null;
     // parley.js inserts the reader's own comments; drop them from the waiting list.
-    new MutationObserver(function () { if (pending.size) { renderWaiting(); } })
-      .observe(threads, { childList: true, subtree: true });
+    if (observer) { observer.disconnect(); }
+    observer = new MutationObserver(function () { if (pending.size) { renderWaiting(); } });
+    observer.observe(threads, { childList: true, subtree: true });
+    return true;
+  }
+
+  // The embed's frame re-renders the discussion when its reader signs in or out: a new
+  // reader, so a new ticket, and new elements to work in.
+  function restart() {
+    disconnect();
+    stopPolling();
+    pending.clear();
+    if (!bind()) { return; }
+    renewTicket().then(connect);
+  }
+
+  function start() {
+    if (!bind()) { return; }
+    injectStyle();
     document.addEventListener("visibilitychange", onVisibility);
-    connect();
+    document.addEventListener("parley:discussion-replaced", restart);
+    renewTicket().then(connect);
   }
 
   if (document.readyState === "loading") {
