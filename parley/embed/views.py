@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
@@ -20,17 +21,24 @@ from parley.embed.origins import normalise_origin
 from parley.errors import ParleyError
 
 LOADER = Path(__file__).resolve().parent / "static" / "parley" / "embed.js"
+# Locating and wrapping passages, shared with inline.js on Parley's own article page.
+PASSAGES = Path(__file__).resolve().parents[1] / "inline" / "static" / "parley" / "passages.js"
+
+
+def _read_loader() -> bytes:
+    return PASSAGES.read_bytes() + b"\n" + LOADER.read_bytes()
 
 
 @lru_cache(maxsize=1)
 def _loader_source() -> bytes:
-    return LOADER.read_bytes()
+    return _read_loader()
 
 
 @require_GET
 def embed_js(request: HttpRequest) -> HttpResponse:
-    """The loader script, at a stable address outside /static/ (publishers paste it)."""
-    source = LOADER.read_bytes() if settings.DEBUG else _loader_source()
+    """The loader script, at a stable address outside /static/ (publishers paste it),
+    with the passage functions it shares with inline.js before it."""
+    source = _read_loader() if settings.DEBUG else _loader_source()
     response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -82,6 +90,9 @@ def embed_page(request: HttpRequest) -> HttpResponse:
             "origin": normalise_origin(origin or ""),
             "discussion": request.get_full_path(),
             "subscribe": embed.subscribe_url,
+            # Inline feedback: the host page's text goes here (parley.inline.views.host_text).
+            "url": url,
+            "hostText": reverse("inline:host_text", args=[article.pk]),
         }
         response = render(request, "embed/frame.html", context)
     response["Content-Security-Policy"] = frame_ancestors(embed)

@@ -8,11 +8,13 @@ body's plain text, or the host page's for an embedded article), prefix and suffi
 recomputed from the server's text, nothing is ever rendered as HTML.
 """
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
 
+from parley.articles.body import plain_text
 from parley.articles.models import Article
 from parley.articles.sites import current_site
 from parley.errors import InvalidInput, NotFound
@@ -186,3 +188,40 @@ def find_passage(text: str, passage: str, occurrence: int = 1) -> tuple[int, int
                 code="anchor_mismatch",
             )
     return normalised.span_to_orig(at, at + len(wanted))
+
+
+# --- The host page's text of an embedded article (docs/anchors.md, docs/embed.md) -------
+
+MAX_HOST_TEXT_CHARS = 200_000
+MAX_HOST_BLOCKS = 5_000
+_DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def clean_host_block(value: str) -> str:
+    """One block of a host page's text as plain text: control and format characters
+    dropped, whitespace runs folded to one space, trimmed. embed.js computes the same
+    string from the page (offsets must agree), so no Unicode normalisation here."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch.isspace() or unicodedata.category(ch) not in _DROP_CATEGORIES
+    )
+    return " ".join(kept.split())
+
+
+def check_host_text(*, article: Article, blocks: Any) -> str:
+    """The plain text of an embedded article's host page, from its blocks (joined by a
+    blank line, as the body's are). Refuses: an article with a body of its own, whose
+    passages are over that body (`article_has_body`); anything but a list of strings
+    (`bad_text`); more than MAX_HOST_TEXT_CHARS characters or MAX_HOST_BLOCKS blocks
+    (`text_too_long`). The caller checked that the request is the embed's, from an allowed
+    origin, for this article's page, by a reader who may post."""
+    if plain_text(article.body):
+        raise InvalidInput(
+            "This article's text is its own body, not the host page's.", code="article_has_body"
+        )
+    if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks):
+        raise InvalidInput("The page's text is a list of blocks of text.", code="bad_text")
+    if len(blocks) > MAX_HOST_BLOCKS or sum(len(b) for b in blocks) > MAX_HOST_TEXT_CHARS:
+        raise InvalidInput("The page's article is too long to comment on.", code="text_too_long")
+    return "\n\n".join(cleaned for cleaned in map(clean_host_block, blocks) if cleaned)

@@ -1,19 +1,25 @@
 """Inline feedback endpoints: the passages to highlight (JSON for inline.js), the Inline
-Feedbacks list (a page, or a fragment for inline.js) and the Web Annotation export."""
+Feedbacks list (a page, or a fragment for inline.js), the Web Annotation export, and the
+host page's text of an embedded article (sent by the embed's frame)."""
+
+import json
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from parley.accounts.entitlements import entitlement_on, signed_in_user
 from parley.discussion import selectors as discussion_selectors
+from parley.discussion.access import require_participant
 from parley.discussion.presenters import Viewer
 from parley.discussion.responses import error_response, wants_fragment
-from parley.errors import ParleyError
-from parley.inline import access, jsonld, selectors
+from parley.embed import access as embed_access
+from parley.embed.middleware import is_embed_request
+from parley.errors import Forbidden, InvalidInput, NotFound, ParleyError
+from parley.inline import access, actions, jsonld, selectors
 
 
 @require_GET
@@ -108,3 +114,48 @@ def annotations(request: HttpRequest, article_id: int) -> HttpResponse:
         'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"; charset=utf-8'
     )
     return response
+
+
+MAX_HOST_TEXT_BYTES = 1_000_000
+
+
+@require_POST
+def host_text(request: HttpRequest, article_id: int) -> HttpResponse:
+    """`POST {"blocks": [...], "origin", "url"}` from the embed's frame: the text of the
+    host page's article element (embed.js reads it), which an embedded article without a
+    body of its own has its passages over. A changed text is a new revision, and every
+    passage is re-anchored on it, as after an editor's save.
+
+    Only the embed's frame (`X-Parley-Embed`, which no page of another origin can send),
+    for a page on the site's allowed origins whose URL is this article's, by a reader who
+    may post there: readers who cannot post never need it checked, and a guest cannot
+    rewrite what passages are over."""
+    try:
+        if not is_embed_request(request):
+            raise Forbidden("Only the embedded widget sends its page's text.", code="embed_only")
+        if len(request.body) > MAX_HOST_TEXT_BYTES:
+            raise InvalidInput(
+                "The page's article is too long to comment on.", code="text_too_long"
+            )
+        try:
+            payload = json.loads(request.body)
+        except ValueError:
+            raise InvalidInput("Send JSON.", code="bad_text") from None
+        if not isinstance(payload, dict):
+            raise InvalidInput("Send a JSON object.", code="bad_text")
+        article = access.access_article(request=request, article_id=article_id)
+        embed = embed_access.access_embed_site(key=article.site.key)
+        url = embed_access.check_host_page(
+            embed=embed, origin=str(payload.get("origin") or ""), url=str(payload.get("url") or "")
+        )
+        if url != article.canonical_url:
+            raise NotFound("No such article.")
+        require_participant(entitlement_on(signed_in_user(request), article))
+        text = access.check_host_text(article=article, blocks=payload.get("blocks"))
+    except ParleyError as error:
+        return JsonResponse(error.as_dict(), status=error.status)
+    recorded = actions.do_record_host_text(article=article, text=text)
+    revision = recorded or actions.current_revision(article)
+    return JsonResponse(
+        {"revision": revision.number if revision else None, "changed": recorded is not None}
+    )

@@ -14,6 +14,14 @@
       var headers = { "X-Parley-Embed": "1", "X-Parley-Site": config.site };
       if (session) { headers.Authorization = "Bearer " + session; }
       return headers;
+    },
+    // live.js: EventSource cannot send the bearer key, so the stream takes a ticket
+    // bought with it (parley/live/tickets.py); null for a guest.
+    liveTicket: function (url) {
+      if (!session) { return Promise.resolve(null); }
+      return fetch(url, { headers: window.parleyEmbed.headers(), credentials: "omit" })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) { return data && data.ticket; });
     }
   };
 
@@ -66,6 +74,8 @@
         var fresh = template.content.firstElementChild;
         old.replaceWith(fresh);
         adjustLinks(fresh);
+        // live.js and inline.js work in the new section (and live.js for the new reader).
+        document.dispatchEvent(new CustomEvent("parley:discussion-replaced"));
         tell({ type: "parley:count", count: data.count });
       });
   }
@@ -112,11 +122,84 @@
     return done.then(rerender);
   }
 
+  // --- inline feedback: the article is on the host page (docs/embed.md) --------------
+  var hostBlocks = null;
+  var hostTextSent = null; // the promise of the last upload, for the blocks held now
+
+  // A reader who may post sends the host page's text (their form is on the page), so that
+  // passages are checked against it and a changed article re-anchors them.
+  function sendHostText() {
+    if (!hostBlocks || !config.hostText || !document.querySelector("form[data-parley=post]")) {
+      return Promise.resolve();
+    }
+    if (!hostTextSent) {
+      hostTextSent = fetch(config.hostText, {
+        method: "POST",
+        headers: Object.assign({ "Content-Type": "application/json" }, window.parleyEmbed.headers()),
+        credentials: "omit",
+        body: JSON.stringify({ blocks: hostBlocks, origin: config.origin, url: config.url })
+      }).catch(function () {});
+    }
+    return hostTextSent;
+  }
+
+  function isPassage(p) {
+    return p && typeof p.exact === "string" && p.exact.length <= 1000 &&
+      [p.start, p.end].every(function (n) { return typeof n === "number" && n >= 0; }) &&
+      [p.prefix, p.suffix].every(function (t) { return typeof t === "string" && t.length <= 64; });
+  }
+
+  function relay(name, detail) {
+    document.dispatchEvent(new CustomEvent(name, { detail: detail }));
+  }
+
+  document.addEventListener("parley:passages", function (event) {
+    var list = (event.detail && event.detail.passages) || [];
+    tell({
+      type: "parley:passages",
+      passages: list.map(function (p) {
+        return { key: p.key, kind: p.kind, start: p.start, end: p.end, exact: p.exact,
+                 prefix: p.prefix, suffix: p.suffix, count: p.count, changed: p.changed,
+                 question: p.question };
+      })
+    });
+  });
+  document.addEventListener("parley:inline-goto", function (event) {
+    tell({ type: "parley:goto-passage", key: String((event.detail || {}).key || "") });
+  });
+  document.addEventListener("parley:discussion-replaced", function () {
+    hostTextSent = null; // a new reader: one who may post sends it
+    sendHostText();
+  });
+
   window.addEventListener("message", function (event) {
     if (event.source !== window.parent || event.origin !== config.origin) { return; }
     var data = event.data || {};
     if (data.type === "parley:sso") {
       if (data.token) { signIn(String(data.token)); } else { signOut(); }
+    }
+    if (data.type === "parley:host-text" && Array.isArray(data.blocks)) {
+      hostBlocks = data.blocks.filter(function (b) { return typeof b === "string"; });
+      hostTextSent = null;
+      sendHostText();
+    }
+    if (data.type === "parley:comment-passage" && isPassage(data.passage)) {
+      var p = data.passage;
+      sendHostText().then(function () {
+        if (!document.querySelector("form[data-parley=post]")) {
+          var login = document.querySelector("a[data-parley-login], .join-call");
+          if (login) { login.scrollIntoView(); }
+          tell({ type: "parley:focus" });
+          return;
+        }
+        relay("parley:inline-passage", { exact: p.exact, prefix: p.prefix, suffix: p.suffix,
+                                         start: p.start, end: p.end });
+        tell({ type: "parley:focus" });
+      });
+    }
+    if (data.type === "parley:open-passage" && Array.isArray(data.keys)) {
+      relay("parley:inline-open", { keys: data.keys.map(String).slice(0, 20) });
+      tell({ type: "parley:focus" });
     }
   });
 
