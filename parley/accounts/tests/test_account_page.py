@@ -100,3 +100,15 @@ def test_delete_page_explains_each_sites_policy(client, subscriber, article):
     assert "<b>Tombstone Times</b>: their text is removed" in html
     assert f"<b>{article.site.name}</b>: they stay, shown as by a “Former reader”" in html
     assert Comment.objects.filter(author=subscriber).count() == 2  # GET changes nothing
+
+
+def test_page_costs_a_fixed_number_of_queries(client, site, article, django_assert_num_queries):
+    user = factories.make_subscriber(site)
+    for _ in range(5):
+        factories.make_comment(factories.make_article(factories.make_site()), user)
+        Subscription.objects.create(user=user, site=factories.make_site())
+    client.force_login(user)
+    # session, user, subscriptions (with sites), site roles, sites commented on (erasure
+    # policies), and the header's notification bell
+    with django_assert_num_queries(6):
+        assert client.get("/accounts/").status_code == 200
