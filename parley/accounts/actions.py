@@ -43,7 +43,7 @@ class Erasure:
     """What an erasure did, for the caller's message and for tests."""
 
     anonymised: int = 0
-    deleted: int = 0  # went through the delete action: tombstones or gone
+    deleted: int = 0  # taken down: by the delete action (tombstone or gone), spam blanked
 
 
 @transaction.atomic
