@@ -114,6 +114,7 @@ def test_a_comment_posted_in_one_embed_arrives_in_another(windows, site, publish
     control = ben_frame.locator(".new-comments")
     expect(control).to_have_text("1 new comment — show")
     expect(ben_frame.locator(".comment-count")).to_have_text("2 Comments")
+    expect(ben.locator("[data-parley-count]")).to_have_text("2 Comments")  # the host's widget
     expect(ben_frame.locator("text=Posted while Ben was reading.")).to_have_count(0)
     control.click()
     expect(ben_frame.locator("text=Posted while Ben was reading.")).to_be_visible()

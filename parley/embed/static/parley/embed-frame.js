@@ -218,6 +218,16 @@
     if (window.ResizeObserver) { new ResizeObserver(report).observe(document.body); }
     window.addEventListener("load", report);
     report();
+    // live.js changes the count in place: the host page's count widgets follow it.
+    var lastCount = null;
+    new MutationObserver(function () {
+      var el = document.querySelector(".discussion [data-count]");
+      var count = el ? Number(el.textContent) : NaN;
+      if (!isNaN(count) && count !== lastCount) {
+        lastCount = count;
+        tell({ type: "parley:count", count: count });
+      }
+    }).observe(document.body, { childList: true, subtree: true, characterData: true });
     tell({ type: "parley:ready" });
   });
 })();
