@@ -13,7 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parley import factories
+from parley.articles.body import plain_text
 from parley.discussion.models import CommentStatus
+from parley.inline.access import check_anchor
+from parley.inline.actions import attach_anchor
+from parley.inline.tests.helpers import BODY, anchor_fields
 from parley.live import backlog
 from parley.live.models import LiveEvent
 
@@ -281,3 +285,18 @@ def test_the_article_page_loads_live_js_resuming_a_little_before_it_was_rendered
     last = settled
     assert f'data-live-stream="/live/articles/{article.pk}/stream?last_event_id={last}"' in html
     assert re.search(r'<script src="/static/parley/live\.js" defer', html)
+
+
+def test_fragments_say_which_comments_are_on_a_passage(client, site, author):
+    """live.js tells inline.js (parley:comments-added) when a new comment is anchored."""
+    article = factories.make_article(site, body=BODY.strip())
+    plain = factories.make_comment(article, author, "General.")
+    quoted = factories.make_comment(article, author, "On the passage.")
+    fields = anchor_fields(plain_text(article.body), "shopkeepers predicting ruin")
+    passage = check_anchor(article=article, data=fields)
+    assert passage is not None
+    attach_anchor(quoted, passage)
+    url = reverse("live:comments", args=[article.pk]) + f"?ids={plain.pk},{quoted.pk}"
+    shown = {c["id"]: c for c in client.get(url).json()["comments"]}
+    assert shown[plain.pk]["anchored"] is False and shown[quoted.pk]["anchored"] is True
+    assert "<q>shopkeepers predicting ruin</q>" in shown[quoted.pk]["html"]
