@@ -30,7 +30,10 @@ class CacheConfig(AppConfig):
         # Moderation's policies show on the page (a discussion held for review, closing).
         from parley.moderation.models import ArticlePolicy, SitePolicy
 
-        post_save.connect(versions.on_policy_saved, sender=ArticlePolicy, dispatch_uid="cache.ap")
-        post_delete.connect(versions.on_policy_saved, sender=ArticlePolicy, dispatch_uid="cache.ap-")
-        post_save.connect(versions.on_site_saved, sender=SitePolicy, dispatch_uid="cache.sp")
-        post_delete.connect(versions.on_site_saved, sender=SitePolicy, dispatch_uid="cache.sp-")
+        for signal, suffix in ((post_save, ""), (post_delete, "-")):
+            signal.connect(
+                versions.on_policy_saved, sender=ArticlePolicy, dispatch_uid=f"cache.ap{suffix}"
+            )
+            signal.connect(
+                versions.on_site_saved, sender=SitePolicy, dispatch_uid=f"cache.sp{suffix}"
+            )
