@@ -58,7 +58,7 @@ def _load_profanity_check() -> Any:
     from profanity_check import profanity_check as loaded
 
     model, vectorizer = loaded.model, loaded.vectorizer
-    folds = getattr(model, "calibrated_classifiers_", None)
+    folds: list[Any] = list(getattr(model, "calibrated_classifiers_", None) or [])
     linear = (
         getattr(model, "method", None) == "sigmoid"
         and list(getattr(model, "classes_", [])) == [0, 1]
