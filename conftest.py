@@ -12,13 +12,19 @@ from parley import factories
 def fresh_page_cache(settings):
     """A cache of this process's own for each test (parley.cache keeps guests' pages in
     it): a flushed database reuses slugs without the signals that would retire the old
-    pages, and a test must never write to a Redis that REDIS_URL names."""
+    pages, and a test must never write to a Redis that REDIS_URL names. The same for the
+    pages the ASGI front keeps in memory (parley/cache/front.py)."""
+    from parley.cache import front
+
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": f"test-{uuid.uuid4().hex}",
         }
     }
+    front.reset()
+    yield
+    front.reset()
 
 
 @pytest.fixture

@@ -27,3 +27,13 @@ class CacheConfig(AppConfig):
         post_delete.connect(versions.on_article_saved, sender=Article, dispatch_uid="cache.art-")
         post_save.connect(versions.on_site_saved, sender=Site, dispatch_uid="cache.site")
         post_delete.connect(versions.on_site_saved, sender=Site, dispatch_uid="cache.site-")
+        # Moderation's policies show on the page (a discussion held for review, closing).
+        from parley.moderation.models import ArticlePolicy, SitePolicy
+
+        for signal, suffix in ((post_save, ""), (post_delete, "-")):
+            signal.connect(
+                versions.on_policy_saved, sender=ArticlePolicy, dispatch_uid=f"cache.ap{suffix}"
+            )
+            signal.connect(
+                versions.on_site_saved, sender=SitePolicy, dispatch_uid=f"cache.sp{suffix}"
+            )

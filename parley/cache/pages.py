@@ -37,7 +37,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
 
-from parley.cache import versions
+from parley.cache import front, versions
 from parley.discussion.selectors import SORTS
 
 ROUTE_TTL = 24 * 3600
@@ -230,9 +230,10 @@ def _serve(
         and entry.generation == tokens.generation
     ):
         setattr(request, OUTCOME_ATTR, "hit")
-        return _respond(
+        answer = _respond(
             request, entry.content, entry.content_type, tokens.etag(entry.article_id, variant)
         )
+        return _shared(request, answer, entry.article_id) if may_store else answer
 
     response = render()
     setattr(request, OUTCOME_ATTR, "miss")
@@ -251,9 +252,18 @@ def _serve(
         entry = Entry(article_id, tokens.version, tokens.generation, response.content, content_type)
         _store(key, entry)
         setattr(request, OUTCOME_ATTR, "store")
+        _shared(request, response, article_id)
     if _not_modified(request, etag):
         return guest_headers(HttpResponseNotModified(), etag)
     return guest_headers(response, etag)
+
+
+def _shared[R: HttpResponseBase](request: HttpRequest, response: R, article_id: int) -> R:
+    """Marks a page every guest may be given, for this process's front (front.py), which
+    keeps it and takes the mark off. Served without a front, a page carries no mark."""
+    if getattr(request, "scope", {}).get(front.FRONT_SCOPE_KEY):
+        response[front.SHARED_HEADER] = str(article_id)
+    return response
 
 
 def guest_page_cache(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -28,6 +28,8 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
+from parley.cache import front
+
 log = logging.getLogger("parley.cache")
 
 VERSION_TTL = 7 * 24 * 3600  # a version missing from the cache is simply made anew
@@ -86,11 +88,13 @@ def bump_article(article_id: int) -> None:
     """Every cached page of the article is stale from now on. Call it after the change
     has committed (or from transaction.on_commit)."""
     guarded(lambda: cache.set(version_key(article_id), new_token(), VERSION_TTL), None)
+    front.bumps().publish(article_id)  # every process's front forgets the article's pages
 
 
 def bump_generation() -> None:
     """Every cached page of every article is stale from now on (a site changed)."""
     guarded(lambda: cache.set(GENERATION_KEY, new_token(), VERSION_TTL), None)
+    front.bumps().publish(front.GENERATION)
 
 
 def on_discussion_event(sender: Any, comment: Any = None, **payload: Any) -> None:
@@ -100,6 +104,11 @@ def on_discussion_event(sender: Any, comment: Any = None, **payload: Any) -> Non
 
 def on_article_saved(sender: Any, instance: Any, **payload: Any) -> None:
     article_id = instance.pk
+    transaction.on_commit(lambda: bump_article(article_id), robust=True)
+
+
+def on_policy_saved(sender: Any, instance: Any, **payload: Any) -> None:
+    article_id = instance.article_id
     transaction.on_commit(lambda: bump_article(article_id), robust=True)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.articles.models import Article
+from parley.cache import versions
 from parley.discussion import events, rendering
 from parley.discussion.models import SHOWN_STATUSES, Comment, CommentStatus
 from parley.moderation import links, words
@@ -248,6 +249,9 @@ def do_set_closed(*, actor: User, article: Article, closed: bool) -> Article:
     before = article.discussion_closed
     Article.objects.filter(pk=article.pk).update(discussion_closed=closed)
     article.discussion_closed = closed
+    # The page shows whether the discussion is open: guests' cached pages must go.
+    article_id = article.pk
+    transaction.on_commit(lambda: versions.bump_article(article_id), robust=True)
     if not closed and is_past_auto_close(article, policy_for(article)):
         ArticlePolicy.objects.update_or_create(article=article, defaults={"auto_close_days": 0})
     audit(

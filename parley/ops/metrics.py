@@ -50,8 +50,9 @@ LATENCY = Histogram(
 )
 PAGE_CACHE = Counter(
     "parley_page_cache_requests_total",
-    "Guest page requests by cache outcome: hit, store (a miss that filled the cache), "
-    "miss (rendered, not stored), bypass (cache off).",
+    "Guest page requests by cache outcome: front (answered from the process's memory "
+    "before Django runs), hit, store (a miss that filled the cache), miss (rendered, not "
+    "stored), bypass (cache off).",
     ["result"],
 )
 LIVE_CONNECTIONS = Gauge(
@@ -69,6 +70,14 @@ OUTBOX_DUE = Gauge(
     "Pending notification e-mails whose time has come: the worker's queue depth.",
     multiprocess_mode="mostrecent",
 )
+
+
+def record_front_hit() -> None:
+    """A page answered by parley/cache/front.py, which no middleware sees. (Labels are
+    looked up per call: a child made at import could be inherited by forked workers.)"""
+    REQUESTS.labels("page_cache_front", "GET", "200").inc()
+    PAGE_CACHE.labels("front").inc()
+
 
 _LIVE_EVERY = 1.0  # seconds between a process's reports of its live connections
 _live_reported = 0.0

@@ -125,7 +125,7 @@ def post(member: Client, article, body: str, parent: Comment | None = None) -> C
     return Comment.objects.latest("pk")
 
 
-CHANGES = ["post", "reply", "vote", "edit", "delete", "tombstone", "remove", "article"]
+CHANGES = ["post", "reply", "vote", "edit", "delete", "tombstone", "remove", "close", "article"]
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -167,6 +167,11 @@ def test_no_change_leaves_a_guest_on_an_older_page(change, url, article, member,
 
         do_remove(actor=moderator, comment=theirs, reason="spam")
         expected = ""
+    elif change == "close":
+        from parley.moderation.actions import do_set_closed
+
+        do_set_closed(actor=moderator, article=article, closed=True)
+        expected = "This discussion is closed to new comments."
     else:
         article.title = "A corrected headline"
         article.save()

@@ -229,6 +229,24 @@ def test_the_real_model_scores(settings):
     assert scorer.score("Thank you for a thoughtful article about buses.") < 0.3
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you are a stupid moron",
+        "Thank you for a thoughtful article about buses.",
+        "Bus lanes? Nonsense. " * 80,
+        "ça va, l'argument tient — 日本語も",
+        "?!",
+        "the the the",
+    ],
+)
+def test_the_direct_evaluation_gives_the_models_own_scores(settings, text):
+    from profanity_check import predict_prob
+
+    settings.PARLEY_CIVILITY_SCORER = "parley.moderation.civility.ProfanityCheckScorer"
+    assert civility.scorer().score(text) == pytest.approx(predict_prob([text])[0], abs=1e-12)
+
+
 def test_edit_that_trips_a_rule_holds_a_visible_comment(client, article, subscriber, policy):
     policy.suspect_words = "delusional"
     policy.save()
