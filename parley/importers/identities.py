@@ -48,7 +48,13 @@ class IdentityMapper:
         if cleaned is None:
             if len(self._names) > 100_000:
                 self._names.clear()
-            cleaned = self._names[name] = clean_plain_text(name, max_length=60)
+            if name.isascii() and name.isprintable() and " ".join(name.split()) == name:
+                # Printable ASCII, spaces already folded: nothing for the full cleaning
+                # (per character Unicode categories) to change but the length.
+                cleaned = name[:60]
+            else:
+                cleaned = clean_plain_text(name, max_length=60)
+            self._names[name] = cleaned
         return cleaned
 
     def user_id(self, identity: Identity | None) -> int | None:

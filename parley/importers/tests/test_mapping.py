@@ -10,10 +10,12 @@ from parley import factories
 from parley.accounts.models import User
 from parley.articles.models import Article
 from parley.discussion.models import Comment
+from parley.importers.identities import IdentityMapper
 from parley.importers.models import ImportedIdentity, ImportRun
 from parley.importers.records import parse_date
 from parley.importers.report import ImportReport
 from parley.importers.urlmap import UrlMapper, parse_rules, url_key
+from parley.text import clean_plain_text
 
 POST = (
     '<post dsq:id="{n}"><message><![CDATA[{body}]]></message>'
@@ -250,3 +252,25 @@ def test_parents_forgotten_by_the_cache_are_fetched_again(tmp_path, do_import, m
     for n in range(1, 11):
         reply = Comment.objects.get(body=f"reply to {n}")
         assert reply.parent == Comment.objects.get(body=f"top {n}")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Reader 12",
+        "  padded  name ",
+        "two  spaces",
+        "tab\there",
+        "x" * 80,
+        "Zoë",
+        "e\u0301",  # NFC joins the accent
+        "bidi\u202eevil",
+        "ctrl\x07bell",
+        "",
+        "new\nline",
+    ],
+)
+@pytest.mark.django_db
+def test_names_are_cleaned_as_parley_cleans_them(name):
+    identities = IdentityMapper("disqus", ImportReport())
+    assert identities.display(name) == clean_plain_text(name, max_length=60)
