@@ -302,7 +302,7 @@ def test_anchors_questions_and_the_moderation_log_survive_a_round_trip(tmp_path,
         export_jsonl(out, list(Site.objects.all()))
     assert inline_and_log(second) == log_before
 
-    again = do_import("parley", first)
+    again = do_import("parley", first, parallel=True)  # and the records cross processes
 
     assert (again.questions_imported, again.anchors_imported) == (0, 0)
     assert (again.moderation_imported, again.moderation_known) == (0, 6)
@@ -335,3 +335,57 @@ def test_passages_onto_an_article_whose_text_differs_are_found_by_their_quote(tm
     assert top.start == top.revision.text.index("back in fashion") > 26
     assert top.revision.text[top.start : top.end] == "back in fashion"
     assert found["Which nineties?"].state == "orphaned"
+
+
+def annotation(exact, start=None, end=None, state="attached"):
+    selectors = [{"type": "TextQuoteSelector", "exact": exact, "prefix": "", "suffix": ""}]
+    if start is not None:
+        selectors.append({"type": "TextPositionSelector", "start": start, "end": end})
+    return {"type": "Annotation", "target": {"selector": selectors, "parley:anchorState": state}}
+
+
+@pytest.mark.django_db
+def test_damaged_passage_and_log_lines_are_reported_and_the_rest_imported(tmp_path, do_import):
+    lines = [
+        {"type": "parley", "format": "parley-export", "version": 1, "sites": ["g"]},
+        {"type": "site", "key": "g", "name": "G", "tagline": "", "domain": "g.example"},
+        {"type": "user", "id": "u-1", "display_name": "Ana"},
+        {"type": "article", "id": "a1", "site": "g", "slug": "s", "title": "S", "body": BODY},
+        {"type": "comment", "id": "1", "article": "a1", "parent": None, "author": "u-1"}
+        | {"status": "visible", "created_at": "2024-01-01T00:00:00+00:00", "body": "One"},
+        {"type": "comment", "id": "2", "article": "a1", "parent": None, "author": "u-1"}
+        | {"status": "visible", "created_at": "2024-01-02T00:00:00+00:00", "body": "Two"},
+        {"type": "comment", "id": "3", "article": "a1", "parent": None, "author": "u-1"}
+        | {"status": "visible", "created_at": "2024-01-03T00:00:00+00:00", "body": "Three"},
+        # offsets that are not numbers: found by the quote
+        {"type": "anchor", "comment": "1", "annotation": annotation("Sleeper cars", "x", "y")},
+        {"type": "anchor", "comment": "2", "annotation": {"type": "Annotation"}},
+        {"type": "anchor", "comment": "3", "annotation": annotation("not in the text", 0, 5)},
+        {"type": "anchor", "comment": "99", "annotation": annotation("Night", 0, 5)},
+        {"type": "question", "id": "q1", "article": "a9", "annotation": annotation("Night", 0, 5)},
+        {"type": "moderation", "id": "m1", "site": "g", "action": "launch", "actor": "u-1"},
+        {"type": "moderation", "id": "m2", "site": "g", "action": "hold", "comment": "99"},
+        {"type": "moderation", "id": "m3", "site": "g", "action": "approve", "comment": "2"}
+        | {"actor": "u-1", "before": "not a dict", "created_at": "2024-01-05T00:00:00Z"},
+        {"type": "end", "counts": {}},
+    ]
+    path = tmp_path / "damaged.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    report = do_import("parley", path)
+
+    assert report.balanced and report.outcomes["imported"] == 3
+    warned = report.warning_counts
+    assert warned["passage found again by its quote"] == 1
+    assert warned["inline passage without an annotation target: ignored"] == 1
+    assert warned["passage not in the article's text: kept orphaned"] == 1
+    assert warned["anchor on a comment not in Parley: ignored"] == 1
+    assert warned["question on an article without comments: not imported"] == 1
+    assert warned["unknown moderation action 'launch': ignored"] == 1
+    assert warned["moderation entry on a comment not in Parley: kept without"] == 1
+    states = dict(Anchor.objects.values_list("comment__body", "state"))
+    assert states == {"One": "attached", "Three": "orphaned"}
+    approve = AuditEntry.objects.get(action="approve")
+    assert approve.comment is not None and approve.comment.body == "Two"
+    assert approve.before == {} and approve.actor is not None
+    assert AuditEntry.objects.get(action="hold").comment is None
