@@ -177,6 +177,9 @@ X_FRAME_OPTIONS = "DENY"
 PARLEY_DEFAULT_SITE = os.environ.get("PARLEY_DEFAULT_SITE", "")
 PARLEY_PAGE_SIZE = int(os.environ.get("PARLEY_PAGE_SIZE", "10"))
 PARLEY_REPLIES_PER_THREAD = int(os.environ.get("PARLEY_REPLIES_PER_THREAD", "20"))
+# How long a Most Voted "Load more" link ranks by the scores of the moment its first page
+# was served; `parley worker` prunes the score ledger older than that (docs/threads.md).
+PARLEY_SCORE_LEDGER_HOURS = int(os.environ.get("PARLEY_SCORE_LEDGER_HOURS", "24"))
 PARLEY_MAX_INDENT = 4
 
 # Live discussion (parley/live, docs/live.md). Without REDIS_URL, one process only.

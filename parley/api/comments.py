@@ -9,7 +9,7 @@ from typing import cast
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from parley.accounts.entitlements import entitlement_on
@@ -29,6 +29,7 @@ from parley.api.schemas import (
     comment_id_param,
 )
 from parley.articles.models import Article
+from parley.cache import pages as page_cache
 from parley.discussion import access, selectors
 from parley.discussion.models import MAX_DEPTH, PATH_SEGMENT, Comment
 from parley.errors import InvalidInput, NotFound
@@ -89,6 +90,33 @@ def comment_page(
 ):
     """A page of top-level threads in one sort, each with its first replies. Pages are
     keyset-paged by an opaque cursor; the query count does not grow with the discussion."""
+    if auth.principal(request).via != "guest":
+        return _comment_page(request, article_id, sort, cursor, limit, replies)[1]
+
+    def build() -> HttpResponse:
+        # Guests share one response per page (parley/cache), as they share the page.
+        from parley.api.api import api  # the API object imports this module
+
+        article, page = _comment_page(request, article_id, sort, cursor, limit, replies)
+        response = api.create_response(request, page.model_dump(), status=200)
+        if article.site.meter_free_articles:
+            page_cache.mark_private(response)  # its quotes depend on this guest's meter
+        return response
+
+    variant = ("comments", sort, cursor or "", limit or "", "" if replies is None else replies)
+    return page_cache.cached_guest_response(
+        request, article_id=article_id, variant=variant, build=build
+    )
+
+
+def _comment_page(
+    request: HttpRequest,
+    article_id: int,
+    sort: Sort,
+    cursor: str | None,
+    limit: int | None,
+    replies: int | None,
+) -> tuple[Article, CommentPageOut]:
     article = access.access_article_by_id(
         article_id=article_id, site_id=auth.principal(request).scope_site_id
     )
@@ -107,7 +135,7 @@ def comment_page(
         more = root.thread_replies - len(rows)
         after = encode_after(rows[-1].path if rows else root.path) if more > 0 else None
         threads.append(presenter.thread(root, rows, more=more, cursor=after))
-    return CommentPageOut(
+    return article, CommentPageOut(
         article_id=article.pk,
         sort=cast(Sort, page.sort),
         comment_count=article.comment_count,

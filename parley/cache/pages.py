@@ -45,6 +45,8 @@ FRAGMENT_HEADER = "X-Parley-Fragment"
 PAGE_PARAMS = {"sort", "after"}
 # Set on the request for parley.ops' metrics: hit, miss, store, bypass.
 OUTCOME_ATTR = "parley_cache"
+# Set on a response by a `build` that found it is this guest's alone (a metered paywall).
+PRIVATE_ATTR = "parley_private"
 _NOTE_ATTR = "_parley_cache_article_id"
 
 
@@ -236,6 +238,9 @@ def _serve(
         return _shared(request, answer, entry.article_id) if may_store else answer
 
     response = render()
+    if getattr(response, PRIVATE_ATTR, False):
+        setattr(request, OUTCOME_ATTR, "bypass")
+        return private_headers(response)
     setattr(request, OUTCOME_ATTR, "miss")
     noted = getattr(request, _NOTE_ATTR, article_id)
     if route_key is not None and noted is not None and noted != article_id:
@@ -256,6 +261,13 @@ def _serve(
     if _not_modified(request, etag):
         return guest_headers(HttpResponseNotModified(), etag)
     return guest_headers(response, etag)
+
+
+def mark_private[R: HttpResponseBase](response: R) -> R:
+    """For a `build()` that finds its response depends on more than the variant (the
+    guest's meter cookie): served to this guest only, never stored."""
+    setattr(response, PRIVATE_ATTR, True)
+    return response
 
 
 def _shared[R: HttpResponseBase](request: HttpRequest, response: R, article_id: int) -> R:
@@ -304,7 +316,8 @@ def cached_guest_response(
     page of comments (`GET /api/v1/articles/{id}/comments`). The caller has decided that
     the request is a guest's (no session user, no token: their responses differ), and
     `variant` holds every parameter the response depends on (sort, cursor, limits).
-    `build()` returns the response as if there were no cache; only a 200 is stored.
+    `build()` returns the response as if there were no cache; only a 200 is stored, and
+    not one that `build()` marks as this guest's own (`mark_private`).
     """
     if not enabled():
         return build()

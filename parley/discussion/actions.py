@@ -2,6 +2,8 @@
 importers and tests may call them directly. Counters change with F() in the same
 transaction as the row they count."""
 
+from datetime import datetime
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -16,6 +18,7 @@ from parley.discussion.models import (
     Vote,
     path_segment,
 )
+from parley.discussion.selectors import ledger_horizon
 from parley.notifications.fanout import enqueue_for_comment
 
 
@@ -155,3 +158,10 @@ def _refreshed_counts(comment: Comment) -> Comment:
         counts["score"],
     )
     return comment
+
+
+def prune_score_ledger(*, now: datetime | None = None) -> int:
+    """Deletes score changes older than PARLEY_SCORE_LEDGER_HOURS, which no cursor still
+    ranks by (selectors.ledger_horizon). Run by `parley worker`. Returns the rows gone."""
+    deleted, _ = ScoreChange.objects.filter(created_at__lt=ledger_horizon(now)).delete()
+    return deleted

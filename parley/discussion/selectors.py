@@ -5,8 +5,9 @@ page's replies come in one query over the materialised paths."""
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -136,6 +137,11 @@ def _max_seen(threads: list[Comment]) -> int:
     return newest or max(t.pk for t in threads)
 
 
+def ledger_horizon(now: datetime | None = None) -> datetime:
+    """The oldest moment the score ledger still answers for."""
+    return (now or timezone.now()) - timedelta(hours=settings.PARLEY_SCORE_LEDGER_HOURS)
+
+
 def _most_voted(
     base: QuerySet[Comment], *, article: Article, position: "Cursor | None", size: int
 ) -> list[Comment]:
@@ -147,7 +153,9 @@ def _most_voted(
             c.ranked_score = c.score  # type: ignore[attr-defined]
         return page
 
-    changed_ids = ScoreChange.objects.filter(article=article, created_at__gt=position.as_of).values(
+    # A link older than the ledger keeps (prune_score_ledger) ranks by current scores.
+    as_of = max(position.as_of, ledger_horizon())
+    changed_ids = ScoreChange.objects.filter(article=article, created_at__gt=as_of).values(
         "comment_id"
     )
     # "After (score, id)" as a range on comment_top_by_score (score <= last, less the ties
@@ -159,9 +167,7 @@ def _most_voted(
     steady = list(base.exclude(id__in=changed_ids).filter(after).order_by("-score", "id")[:size])
     moved = list(
         base.filter(id__in=changed_ids).annotate(
-            delta_since=Sum(
-                "scorechange__delta", filter=Q(scorechange__created_at__gt=position.as_of)
-            )
+            delta_since=Sum("scorechange__delta", filter=Q(scorechange__created_at__gt=as_of))
         )
     )
     for c in steady:

@@ -482,3 +482,25 @@ def test_more_replies_for_a_reply_or_another_article_is_404(client, article, lon
     other = factories.make_article(site)
     url = reverse("more_replies", kwargs={"slug": other.slug, "comment_id": root.pk})
     assert client.get(url, HTTP_X_PARLEY_FRAGMENT="1").status_code == 404
+
+
+def test_the_worker_prunes_the_score_ledger_no_link_still_ranks_by(article, author, site):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from parley.discussion.models import ScoreChange
+
+    comment = factories.make_comment(article, user=author)
+    for n in range(3):
+        actions.do_vote(user=factories.make_subscriber(site, f"voter{n}"), comment=comment, value=1)
+    old = list(ScoreChange.objects.order_by("id").values_list("id", flat=True))[:2]
+    ScoreChange.objects.filter(id__in=old).update(created_at=timezone.now() - timedelta(hours=25))
+    assert actions.prune_score_ledger(now=timezone.now() + timedelta(hours=2)) == 2
+    assert ScoreChange.objects.count() == 1
+    ScoreChange.objects.update(created_at=timezone.now() - timedelta(days=3))
+    call_command("worker", "--once")
+    assert not ScoreChange.objects.exists()
+    comment.refresh_from_db()
+    assert comment.score == 3  # the scores themselves are untouched

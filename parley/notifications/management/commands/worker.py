@@ -1,4 +1,5 @@
-"""`parley worker`: sends notification e-mails from the outbox until stopped."""
+"""`parley worker`: sends notification e-mails from the outbox until stopped, and keeps
+house (the score ledger of Most Voted paging, every ten minutes)."""
 
 import argparse
 import logging
@@ -8,9 +9,21 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from parley.discussion.actions import prune_score_ledger
 from parley.notifications import outbox
 
 log = logging.getLogger("parley.notifications.worker")
+HOUSEKEEPING_EVERY = 600.0  # seconds
+
+
+def keep_house() -> None:
+    try:
+        pruned = prune_score_ledger()
+    except DatabaseError:
+        log.exception("pruning the score ledger failed; trying again later")
+        return
+    if pruned:
+        log.info("pruned %d old score changes", pruned)
 
 
 class Command(BaseCommand):
@@ -45,8 +58,12 @@ class Command(BaseCommand):
         self.stdout.write(f"parley worker {config.worker_id}: sending from the outbox")
         self.stdout.flush()
         pause = 1.0  # while the mail server is in trouble, grows to a minute
+        housekept = 0.0
         while not outbox.stopping():
             close_old_connections()
+            if time.monotonic() - housekept >= HOUSEKEEPING_EVERY:
+                keep_house()
+                housekept = time.monotonic()
             try:
                 result = outbox.run_once(config)
             except DatabaseError:
