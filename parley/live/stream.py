@@ -77,6 +77,17 @@ class Session:
     def refetch(self) -> bytes:
         return sse_frame(json.dumps({"after": self.start.after}), event="refetch")
 
+    def begin(self, *, available: bool) -> tuple[list[bytes], bool]:
+        """What a stream sends before it waits for events (the opening, what the reader
+        missed), and whether it ends there."""
+        if not available:
+            return [self.unavailable()], True
+        frames = [self.opening()]
+        if self.start.missed is None:
+            return frames, False
+        replayed, done = self.replay(self.start.missed)
+        return frames + ([replayed] if replayed else []), done
+
     def replay(self, missed: backlog.Replay) -> tuple[bytes, bool]:
         """Frames for the events missed since Last-Event-ID; True when the stream ends."""
         if missed.refetch:
@@ -183,28 +194,16 @@ def release_database() -> None:
 async def async_stream(start: StreamStart, hub: Hub, listener: Listener) -> AsyncIterator[bytes]:
     session = Session(start)
     try:
-        if not hub.available:
-            yield session.unavailable()
-            return
-        yield session.opening()
-        if start.missed is not None:
-            frames, done = session.replay(start.missed)
-            if frames:
-                yield frames
-            if done:
-                return
+        frames, done = session.begin(available=hub.available)
+        for frame in frames:
+            yield frame
         assert isinstance(listener, AsyncListener)
         heartbeat = conf.heartbeat_seconds()
-        while not session.expired():
+        while not done and not session.expired():
             items = await listener.get(heartbeat)
-            if not items:
-                yield HEARTBEAT
-                continue
-            frames, done = session.handle(items)
-            if frames:
-                yield frames
-            if done:
-                return
+            frame, done = session.handle(items) if items else (HEARTBEAT, False)
+            if frame:
+                yield frame
     finally:
         hub.remove(listener)
 
@@ -215,28 +214,15 @@ def sync_stream(start: StreamStart, hub: Hub, listener: Listener) -> Iterator[by
     session = Session(start)
     try:
         release_database()
-        if not hub.available:
-            yield session.unavailable()
-            return
-        yield session.opening()
-        if start.missed is not None:
-            frames, done = session.replay(start.missed)
-            if frames:
-                yield frames
-            if done:
-                return
+        frames, done = session.begin(available=hub.available)
+        yield from frames
         assert isinstance(listener, ThreadListener)
         # A thread notices a reader has gone only when a write fails: beat often.
         heartbeat = min(conf.heartbeat_seconds(), WSGI_HEARTBEAT)
-        while not session.expired():
+        while not done and not session.expired():
             items = listener.get(heartbeat)
-            if not items:
-                yield HEARTBEAT
-                continue
-            frames, done = session.handle(items)
-            if frames:
-                yield frames
-            if done:
-                return
+            frame, done = session.handle(items) if items else (HEARTBEAT, False)
+            if frame:
+                yield frame
     finally:
         hub.remove(listener)
