@@ -154,13 +154,14 @@ class PassageWriter:
         text = revision.text
         exact, start, end = passage.exact, passage.start, passage.end
         state = passage.state
+        original = passage.original_exact or exact
         prefix, suffix = passage.prefix[-CONTEXT_CHARS:], passage.suffix[:CONTEXT_CHARS]
         at_offsets = start is not None and end is not None and text[start:end] == exact
         if state != AnchorState.ORPHANED and not at_offsets:
             result = reanchor(
                 text,
                 text,
-                Selectors(exact, prefix, suffix, start or 0, end or 0, passage.original_exact),
+                Selectors(exact, prefix, suffix, start or 0, end or 0, original),
             )
             found = result.selectors
             if found is None:
@@ -181,6 +182,6 @@ class PassageWriter:
             "suffix": suffix,
             "start": start,
             "end": end,
-            "original_exact": passage.original_exact or exact,
+            "original_exact": original,
             "state": state,
         }

@@ -414,6 +414,6 @@ class Writer:
 
 _NOTES = {
     "sticky": "sticky (pinned) comment recorded in its import record: featuring lands later",
-    "feedback_form_id": "inline-feedback comment: form id and passage recorded (anchors later)",
+    "feedback_form_id": "inline-feedback comment: anchored to its passage (form id kept too)",
     "closed": "comment closed to replies in the source: recorded (Parley closes whole threads)",
 }

@@ -9,7 +9,9 @@ Mapping: approved `1` → visible, `0` → held, `spam` → spam, `trash` → to
 pingbacks, trackbacks and editorial notes (WordPress 6.9) are counted and skipped, and
 so are wpDiscuz private comments (not public). Comments on password-protected posts are
 held for a moderator to decide. `wp:comment_status` closed closes the discussion.
-Contents are WordPress's text-with-HTML, rendered like a new Parley comment.
+Contents are WordPress's text-with-HTML, rendered like a new Parley comment. wpDiscuz
+inline-feedback comments become anchored comments: each feedback form an editor's
+question on its passage, each top-level comment on it an answer anchored there.
 """
 
 import html
@@ -22,8 +24,11 @@ from parley.importers.records import (
     PENDING,
     SPAM,
     VISIBLE,
+    AnchorRecord,
     CommentRecord,
     Identity,
+    PassageRecord,
+    QuestionRecord,
     SiteHint,
     SkippedRecord,
     ThreadRecord,
@@ -36,7 +41,7 @@ from parley.importers.report import ImportReport
 from parley.importers.sources import Input
 from parley.importers.xmlstream import Element, XMLRecords, children, text
 
-Item = SiteHint | ThreadRecord | CommentRecord | SkippedRecord
+Item = SiteHint | ThreadRecord | CommentRecord | SkippedRecord | QuestionRecord | AnchorRecord
 
 NOT_COMMENTS = {
     "pingback": "pingback (not a comment)",
@@ -124,12 +129,52 @@ def _item(xml: XMLRecords, el: Element, report: ImportReport, blog: str) -> Iter
                         )
                 else:
                     report.warn("inline-feedback form without a passage in the post", record.ref)
-    records.sort(
-        key=lambda r: (
-            r.created_at.timestamp() if isinstance(r, CommentRecord) and r.created_at else 0.0
-        )
-    )
+        records.sort(key=_when)
+        yield from records
+        yield from _feedback(key, records, pairs)
+        return
+    records.sort(key=_when)
     yield from records
+
+
+def _when(record: CommentRecord | SkippedRecord) -> float:
+    return (
+        record.created_at.timestamp()
+        if isinstance(record, CommentRecord) and record.created_at
+        else 0.0
+    )
+
+
+def _feedback(
+    thread: str, records: list[CommentRecord | SkippedRecord], pairs: dict[str, dict]
+) -> Iterator[QuestionRecord | AnchorRecord]:
+    """Each paired feedback form as an editor's question on its passage (the passage as
+    the post's text, which Parley finds in the article's own text when it has it), and
+    each top-level comment on the form as an answer anchored to it."""
+    answers: dict[str, list[CommentRecord]] = {}
+    for record in records:
+        if isinstance(record, CommentRecord) and record.extra:
+            form = record.extra.get("feedback_form_id")
+            if form in pairs and record.parent is None:
+                answers.setdefault(form, []).append(record)
+    for form, found in pairs.items():
+        passage = " ".join(html.unescape(found["passage"]).split())
+        if not passage or form not in answers:
+            continue
+        question_key = f"{thread}#feedback-{form}" if found.get("question") else None
+        if question_key:
+            dates = [r.created_at for r in answers[form] if r.created_at]
+            yield QuestionRecord(
+                key=question_key,
+                thread=thread,
+                question=html.unescape(found["question"]),
+                passage=PassageRecord(exact=passage),
+                created_at=min(dates) if dates else None,
+            )
+        for record in answers[form]:
+            yield AnchorRecord(
+                comment=record.key, passage=PassageRecord(exact=passage), question=question_key
+            )
 
 
 def _comment(

@@ -4,10 +4,13 @@ from typing import Any
 
 import pytest
 
+from parley import factories
+from parley.articles.body import plain_text
 from parley.articles.models import Article
 from parley.discussion.models import Comment
 from parley.importers.models import ImportedComment
 from parley.importers.parsers import wpdiscuz
+from parley.inline.models import Anchor, PassageQuestion
 
 WXR = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
@@ -110,3 +113,43 @@ def test_one_passage_pairs_without_inference():
         '[wpdiscuz-feedback id="a1" question="Q"]Text[/wpdiscuz-feedback]'
     )
     assert wpdiscuz.pair_feedback(["9"], passages)["9"]["inferred"] is False
+
+
+def test_inline_feedback_comments_become_anchored_answers(wxr, do_import):
+    site = factories.make_site(key="blog", name="Blog")
+    body = "Intro.\n\nTrains beat planes.\n\nMore.\n\nNight is best."
+    factories.make_article(site, slug="feedback", title="Inline feedback", body=body)
+
+    report = do_import("wordpress", wxr)
+
+    assert report.balanced and report.anchors_imported == 2
+    assert report.questions_imported == 2
+    text = plain_text(body)
+    for comment, passage, question in (
+        ("Comment 5", "Trains beat planes.", "Agree?"),
+        ("Comment 6", "Night is best.", "Really?"),
+    ):
+        anchor = Anchor.objects.select_related("question").get(comment__body=comment)
+        assert anchor.state == "attached" and anchor.exact == passage
+        assert text[anchor.start : anchor.end] == passage
+        assert anchor.question is not None and anchor.question.question == question
+        assert anchor.question.exact == passage
+    # A second import adds no question and no anchor.
+    again = do_import("wordpress", wxr)
+    assert (again.questions_imported, again.anchors_imported) == (0, 0)
+    assert PassageQuestion.objects.count() == 2 and Anchor.objects.count() == 2
+
+
+def test_inline_feedback_on_an_article_without_its_text_waits_orphaned(wxr, do_import):
+    report = do_import("wordpress", wxr)
+
+    assert report.anchors_imported == 2
+    assert report.warning_counts["passage not in the article's text: kept orphaned"] == 4
+    anchor = Anchor.objects.get(comment__body="Comment 5")
+    assert anchor.state == "orphaned" and anchor.original_exact == "Trains beat planes."
+    # When the article's text comes, the passage is found in it.
+    article = Article.objects.get(slug="feedback")
+    article.body = "Intro.\n\nTrains beat planes. And night trains beat both.\n\nMore."
+    article.save()
+    anchor.refresh_from_db()
+    assert anchor.state == "attached" and anchor.exact == "Trains beat planes."
