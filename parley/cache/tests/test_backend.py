@@ -44,3 +44,25 @@ def test_it_builds_one_client_per_pool(redis_cache):
     assert inner.get_client(write=True) is first  # one server: one pool, one client
     redis_cache.set("k", 1, 30)
     assert inner.get_client() is first
+
+
+def test_every_request_context_shares_one_client_and_its_connections(redis_cache):
+    """Django keeps cache objects per context (under ASGI each request has its own, in a
+    thread of its own): they must not each open a new connection pool."""
+    import threading
+
+    from django.core.cache import caches
+
+    seen: list[tuple[int, int]] = []
+
+    def one_request() -> None:
+        backend = caches["default"]
+        backend.set("shared", 1, 30)
+        seen.append((id(backend), id(backend._cache.get_client(write=True).connection_pool)))
+
+    for _ in range(5):
+        thread = threading.Thread(target=one_request)
+        thread.start()
+        thread.join()
+    assert len({backend for backend, _ in seen}) == 5  # Django's objects: one per context
+    assert len({pool for _, pool in seen}) == 1  # ours: one pool for them all
