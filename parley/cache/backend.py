@@ -49,9 +49,10 @@ class RedisCache(DjangoRedisCache):
 
     @cached_property
     def _cache(self) -> ReusingRedisCacheClient:
-        key = repr((self._servers, sorted(self._options.items())))
+        servers, options = self._servers, self._options  # type: ignore[attr-defined]
+        key = repr((servers, sorted(options.items())))
         client = _shared.get(key)
         if client is None:
             with _shared_lock:
-                client = _shared.setdefault(key, self._class(self._servers, **self._options))
+                client = _shared.setdefault(key, self._class(servers, **options))
         return client

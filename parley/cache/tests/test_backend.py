@@ -58,7 +58,8 @@ def test_every_request_context_shares_one_client_and_its_connections(redis_cache
     def one_request() -> None:
         backend = caches["default"]
         backend.set("shared", 1, 30)
-        seen.append((id(backend), id(backend._cache.get_client(write=True).connection_pool)))
+        pool = backend._cache.get_client(write=True).connection_pool  # type: ignore[attr-defined]
+        seen.append((id(backend), id(pool)))
 
     for _ in range(5):
         thread = threading.Thread(target=one_request)
