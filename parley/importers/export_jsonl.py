@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from parley.accounts.models import User
@@ -25,7 +26,7 @@ from parley.discussion.models import Comment, Vote
 from parley.importers.models import ImportedComment
 from parley.importers.parsers.parley import FORMAT, VERSION
 from parley.inline import jsonld
-from parley.inline.models import Anchor, PassageQuestion
+from parley.inline.models import Anchor, ArticleRevision, PassageQuestion
 from parley.moderation.models import AuditEntry
 
 CHUNK = 2000
@@ -208,11 +209,54 @@ def _annotation(item: dict[str, Any]) -> dict[str, Any]:
     return {"@context": [jsonld.CONTEXT, {"parley": jsonld.PARLEY_TERMS}], **item}
 
 
+def _older_revisions(w: _Out, site_ids: list[int]) -> set[int]:
+    """The texts that passages' selectors refer to when it is not their article's current
+    text (an orphan keeps the revision where it was last found); returns their ids."""
+    latest = (
+        ArticleRevision.objects.filter(article=OuterRef("article"))
+        .order_by("-number")
+        .values("pk")[:1]
+    )
+    referenced = set(
+        Anchor.objects.filter(comment__article__site_id__in=site_ids).values_list(
+            "revision_id", flat=True
+        )
+    ) | set(
+        PassageQuestion.objects.filter(article__site_id__in=site_ids).values_list(
+            "revision_id", flat=True
+        )
+    )
+    older: set[int] = set()
+    for chunk in _chunks(sorted(referenced)):
+        rows = (
+            ArticleRevision.objects.filter(pk__in=chunk)
+            .exclude(pk=Subquery(latest))
+            .order_by("article_id", "number")
+        )
+        for revision in rows:
+            older.add(revision.pk)
+            w.write(
+                "revision",
+                {
+                    "id": f"r{revision.pk}",
+                    "article": f"a{revision.article_id}",
+                    "number": revision.number,
+                    "text": revision.text,
+                    "created_at": _iso(revision.created_at),
+                },
+            )
+    return older
+
+
 def _passages(w: _Out, site_ids: list[int]) -> None:
     """Editors' questions, then anchored comments, each a W3C Web Annotation. The
     annotation's creator is the comment's pseudonymous author with the display name only
     (the inline app's own export shows a name that may fall back to the username)."""
+    older = _older_revisions(w, site_ids)
     urls: dict[int, str] = {}
+
+    def revision_of(passage: Anchor | PassageQuestion) -> str | None:
+        return f"r{passage.revision_id}" if passage.revision_id in older else None
 
     def url_of(article: Article) -> str:
         if article.pk not in urls:
@@ -231,6 +275,7 @@ def _passages(w: _Out, site_ids: list[int]) -> None:
             {
                 "id": f"q{question.pk}",
                 "article": f"a{question.article_id}",
+                "revision": revision_of(question),
                 "original_exact": question.original_exact,
                 "annotation": _annotation(
                     jsonld.question_annotation(question, source=source, base_url=source)
@@ -258,6 +303,7 @@ def _passages(w: _Out, site_ids: list[int]) -> None:
             {
                 "comment": str(comment.pk),
                 "question": f"q{anchor.question_id}" if anchor.question_id else None,
+                "revision": revision_of(anchor),
                 "original_exact": anchor.original_exact,
                 "annotation": _annotation(item),
             },

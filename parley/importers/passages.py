@@ -7,7 +7,8 @@ included, so a Parley export imported into an empty database has the same anchor
 is not (the article's text differs from the exporting site's), the passage is looked for by
 its quote and context (`inline.reanchor`, as an editor's change would do); not found, it is
 kept orphaned with its selectors, as Parley keeps its own orphans. Passages already marked
-orphaned stay orphaned.
+orphaned stay orphaned, on the older text their selectors refer to when the file has it
+and the article is one this import made (that text is written as an earlier revision).
 
 Questions are keyed in `ImportedRecord`, anchors by their comment (one each): a second
 import of the same file adds neither. Anchors come only with comments written by this
@@ -19,7 +20,12 @@ from typing import TYPE_CHECKING, Any
 from parley.articles.models import Article
 from parley.importers.bulk import chunks
 from parley.importers.models import ImportedRecord
-from parley.importers.records import AnchorRecord, PassageRecord, QuestionRecord
+from parley.importers.records import (
+    AnchorRecord,
+    PassageRecord,
+    QuestionRecord,
+    RevisionRecord,
+)
 from parley.inline.actions import ensure_revision
 from parley.inline.models import Anchor, AnchorState, ArticleRevision, PassageQuestion
 from parley.inline.reanchor import CONTEXT_CHARS, Selectors, reanchor
@@ -35,22 +41,57 @@ class PassageWriter:
         self.writer = writer
         self.questions: list[QuestionRecord] = []
         self.anchors: list[AnchorRecord] = []
+        self.older: list[RevisionRecord] = []
         self.question_ids: dict[str, int] = {}
         self.revisions: dict[int, ArticleRevision] = {}
+        self.older_revisions: dict[str, ArticleRevision] = {}
+        self._numbers: dict[int, int | None] = {}
 
     @property
     def pending(self) -> int:
-        return len(self.questions) + len(self.anchors)
+        return len(self.questions) + len(self.anchors) + len(self.older)
 
     def write(self) -> None:
-        """Writes the questions, then the anchors, read so far (their comments are
-        written: the caller flushed them)."""
+        """Writes the older texts, the questions, then the anchors read so far (their
+        comments are written: the caller flushed them)."""
+        older, self.older = self.older, []
         questions, self.questions = self.questions, []
         anchors, self.anchors = self.anchors, []
+        if older:
+            self._write_older(older)
         if questions:
             self._write_questions(questions)
         if anchors:
             self._write_anchors(anchors)
+
+    # --- older texts ----------------------------------------------------------------------
+
+    def _write_older(self, records: list[RevisionRecord]) -> None:
+        """Older texts that orphans refer to, with their numbers, before the current text
+        (which ensure_revision then numbers after them). Only for an article this import
+        made (one without revisions yet): an article already in Parley has its own
+        history, and its orphans are recorded against its text."""
+        for record in records:
+            mapped = self.writer.articles.mapped.get(record.thread)
+            if mapped is None:
+                continue
+            article_id = mapped.article_id
+            if article_id not in self._numbers:
+                fresh = article_id not in self.revisions and not (
+                    ArticleRevision.objects.filter(article_id=article_id).exists()
+                )
+                self._numbers[article_id] = 0 if fresh else None
+            number = self._numbers[article_id]
+            if number is None or article_id in self.revisions:
+                continue
+            number = record.number if record.number > number else number + 1  # as numbered
+            self._numbers[article_id] = number
+            self.older_revisions[record.key] = ArticleRevision.objects.create(
+                article_id=article_id,
+                number=number,
+                text=record.text,
+                created_at=record.created_at or self.writer.last_date,
+            )
 
     # --- questions ------------------------------------------------------------------------
 
@@ -150,7 +191,16 @@ class PassageWriter:
         return revision
 
     def _fields(self, passage: PassageRecord, article_id: int, ref: str) -> dict[str, Any]:
-        revision = self._revision(article_id)
+        older = self.older_revisions.get(passage.revision or "")
+        if (
+            older is not None
+            and older.article_id == article_id
+            and passage.state == AnchorState.ORPHANED
+        ):
+            revision = older  # an orphan, with the text its selectors are valid against
+            self._revision(article_id)  # the current text comes after it
+        else:
+            revision = self._revision(article_id)
         text = revision.text
         exact, start, end = passage.exact, passage.start, passage.end
         state = passage.state

@@ -1,9 +1,10 @@
 """What every parser yields: plain records in one vocabulary, whatever the source.
 
 A parser turns its format into `SiteHint`, `ThreadRecord`, `CommentRecord`,
-`SkippedRecord` and `VoteRecord` items (Parley's own format also `QuestionRecord`,
-`AnchorRecord` and `ModerationRecord`), in file order, and tells the report what it read
-and what it repaired. The writer never sees the source format."""
+`SkippedRecord` and `VoteRecord` items (also `QuestionRecord`, `AnchorRecord`,
+`RevisionRecord` and `ModerationRecord` for inline passages and the moderation log), in
+file order, and tells the report what it read and what it repaired. The writer never
+sees the source format."""
 
 import hashlib
 import re
@@ -99,6 +100,20 @@ class PassageRecord:
     end: int | None = None
     state: str = "attached"
     original_exact: str = ""
+    # An older text of the article the selectors refer to (a `RevisionRecord` key), when
+    # it is not the current one: an orphan keeps the revision it was last found in.
+    revision: str | None = None
+
+
+@dataclass(slots=True)
+class RevisionRecord:
+    """An older plain text of an article, which some passage's selectors refer to."""
+
+    key: str
+    thread: str
+    number: int
+    text: str
+    created_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -44,6 +44,7 @@ from parley.importers.records import (
     CommentRecord,
     ModerationRecord,
     QuestionRecord,
+    RevisionRecord,
     SiteHint,
     SkippedRecord,
     ThreadRecord,
@@ -158,11 +159,13 @@ class Writer:
                 self._write_votes()
         elif isinstance(item, SiteHint):
             self.articles.add_hint(item)
-        elif isinstance(item, QuestionRecord | AnchorRecord):
+        elif isinstance(item, QuestionRecord | AnchorRecord | RevisionRecord):
             if isinstance(item, QuestionRecord):
                 self.passages.questions.append(item)
-            else:
+            elif isinstance(item, AnchorRecord):
                 self.passages.anchors.append(item)
+            else:
+                self.passages.older.append(item)
             if self.passages.pending >= BATCH:
                 self.flush()
                 self.passages.write()

@@ -19,6 +19,7 @@ from parley.importers.records import (
     ModerationRecord,
     PassageRecord,
     QuestionRecord,
+    RevisionRecord,
     SiteHint,
     ThreadRecord,
     VoteRecord,
@@ -40,6 +41,7 @@ Item = (
     | VoteRecord
     | QuestionRecord
     | AnchorRecord
+    | RevisionRecord
     | ModerationRecord
 )
 
@@ -82,6 +84,14 @@ def parse(inp: Input, report: ImportReport) -> Iterator[Item]:
                 comment=str(data.get("comment")),
                 voter=Identity(f"user:{user}", users.get(user, "")),
                 value=int(data.get("value") or 0),
+                created_at=parse_date(data.get("created_at")).value,
+            )
+        elif kind == "revision":
+            yield RevisionRecord(
+                key=str(data.get("id")),
+                thread=str(data.get("article")),
+                number=int(data.get("number") or 0),
+                text=str(data.get("text") or ""),
                 created_at=parse_date(data.get("created_at")).value,
             )
         elif kind in ("question", "anchor"):
@@ -214,6 +224,7 @@ def _passage(data: dict[str, Any], report: ImportReport, ref: str) -> PassageRec
         end=end,
         state=state,
         original_exact=str(data.get("original_exact") or exact),
+        revision=str(data["revision"]) if data.get("revision") else None,
     )
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Max
 from django.utils import timezone
 
 from parley import factories
@@ -18,7 +19,7 @@ from parley.discussion.models import Comment, Vote
 from parley.importers.export_jsonl import export_jsonl
 from parley.importers.export_wxr import export_wxr
 from parley.inline.actions import AnchorData, attach_anchor, do_add_question
-from parley.inline.models import Anchor, PassageQuestion
+from parley.inline.models import Anchor, ArticleRevision, PassageQuestion
 from parley.moderation import actions as moderation
 from parley.moderation.models import AuditEntry
 
@@ -207,7 +208,7 @@ def add_passages_and_moderation(site):
 
 
 def inline_and_log(path):
-    """The question, anchor and moderation lines of an export, with database ids and
+    """The revision, question, anchor and moderation lines of an export, with database ids and
     pseudonyms replaced by what they stand for, so two exports can be compared."""
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     users = {d["id"]: d["display_name"] for d in lines if d["type"] == "user"}
@@ -216,17 +217,23 @@ def inline_and_log(path):
     questions = {
         d["id"]: d["annotation"]["body"]["value"] for d in lines if d["type"] == "question"
     }
+    revisions = {
+        d["id"]: (articles[d["article"]], d["number"]) for d in lines if d["type"] == "revision"
+    }
 
     def passage(d):
         a = d["annotation"]
         kept = {k: v for k, v in a.items() if k not in ("id", "target", "parley:answers")}
         target = {k: v for k, v in a["target"].items() if k != "state"}  # revision date
         kept["creator"] = {k: v for k, v in a["creator"].items() if k != "id"}
-        return {**kept, "target": target, "original_exact": d["original_exact"]}
+        revision = revisions.get(d["revision"]) if d["revision"] else None
+        return {**kept, "target": target, "original_exact": d["original_exact"], "on": revision}
 
     out: list[tuple] = []
     for d in lines:
-        if d["type"] == "question":
+        if d["type"] == "revision":
+            out.append(("revision", revisions[d["id"]], d["text"]))
+        elif d["type"] == "question":
             out.append(("question", articles[d["article"]], passage(d)))
         elif d["type"] == "anchor":
             question = questions.get(d["question"]) if d["question"] else None
@@ -250,6 +257,11 @@ def inline_and_log(path):
 
 
 def anchors_in_database():
+    latest = dict(
+        ArticleRevision.objects.values("article_id")
+        .annotate(n=Max("number"))
+        .values_list("article_id", "n")
+    )
     return sorted(
         (
             a.comment.body,
@@ -261,10 +273,11 @@ def anchors_in_database():
             a.end,
             a.original_exact,
             a.state,
-            # An orphan's selectors refer to an older text, which the format leaves out.
-            a.is_orphaned or a.revision.text[a.start : a.end] == a.exact,
+            a.revision.text[a.start : a.end] == a.exact,
+            # an orphan stays on the older text its selectors refer to
+            a.revision.number < latest[a.revision.article_id] if a.is_orphaned else None,
         )
-        for a in Anchor.objects.select_related("comment", "question", "revision")
+        for a in Anchor.objects.select_related("comment", "question", "revision__article")
     )
 
 
@@ -278,6 +291,7 @@ def test_anchors_questions_and_the_moderation_log_survive_a_round_trip(tmp_path,
     with first.open("w") as out:
         counts = export_jsonl(out, [site])
     assert (counts["question"], counts["anchor"], counts["moderation"]) == (1, 4, 6)
+    assert counts["revision"] == 1  # the older text the orphan's selectors refer to
     text = first.read_text()
     for user in User.objects.all():
         assert user.email not in text or not user.email
