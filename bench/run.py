@@ -18,7 +18,9 @@ Other benchmarks join the run by existing: every `bench/*_bench.py` is run after
 each prints is appended to the results file under its name (bench/hooks.py).
 
 Environment (all optional):
-  BENCH_DATABASE_URL   PostgreSQL for Parley (postgres://…/parley_bench); SQLite otherwise
+  BENCH_DATABASE_URL   Parley's database; default: PostgreSQL at 127.0.0.1:5432 when it
+                       answers (database parley_bench, kept for the next run), else SQLite;
+                       "sqlite" for SQLite
   BENCH_REDIS_URL      Redis for Parley's cache; default: 127.0.0.1:6379 when it answers
                        (keys under a prefix of this run's own, removed afterwards);
                        "none" for local memory and one worker
@@ -90,6 +92,20 @@ def fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
+def database_url(fp: str) -> str:
+    wanted = os.environ.get("BENCH_DATABASE_URL", "")
+    sqlite = f"sqlite:///{WORK / f'parley-{fp}.sqlite3'}"
+    if wanted:
+        return sqlite if wanted == "sqlite" else wanted
+    import psycopg
+
+    try:
+        psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", connect_timeout=2).close()
+    except psycopg.Error:
+        return sqlite
+    return "postgres://postgres@127.0.0.1:5432/parley_bench"
+
+
 def redis_url() -> str:
     wanted = os.environ.get("BENCH_REDIS_URL")
     if wanted is not None:
@@ -136,7 +152,9 @@ def flat_check(database_url: str) -> dict[str, Any]:
     return flat
 
 
-def parley_env(database_url: str, redis: str, prefix: str, *, cache: bool) -> dict[str, str]:
+def parley_env(
+    database_url: str, redis: str, prefix: str, *, cache: bool, front: bool = True
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "DJANGO_"))}
     env.update(
         DATABASE_URL=database_url,
@@ -147,6 +165,7 @@ def parley_env(database_url: str, redis: str, prefix: str, *, cache: bool) -> di
         ALLOWED_HOSTS="127.0.0.1,localhost",
         PARLEY_BENCH_HELLO="1",
         PARLEY_PAGE_CACHE="true" if cache else "false",
+        PARLEY_FRONT_CACHE="true" if front else "false",
         PARLEY_CACHE_PREFIX=prefix,
         PARLEY_LIVE_CHANNEL_PREFIX=f"{prefix}:live",
     )
@@ -191,6 +210,15 @@ def run_parley(
             ("before-deep", deep),
         ):
             rows[key]["parley"] = measure(server, path)
+    finally:
+        server.stop()
+
+    step("Parley, page cache on, its front off (every request through Django)")
+    server = start_parley(env_for(cache=True, front=False), workers, "parley-no-front")
+    try:
+        path = "/articles/hot-1k/?sort=top"
+        warm(server, path)
+        rows["django-1k"]["parley"] = measure(server, path)
     finally:
         server.stop()
 
@@ -316,20 +344,18 @@ def main() -> None:
     # Installing Isso waits on the network, building Parley's data on the CPU: together.
     installing = concurrent.futures.ThreadPoolExecutor(1).submit(isso_side.ensure_venv, WORK)
     fp = fingerprint()
-    database_url = (
-        os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{WORK / f'parley-{fp}.sqlite3'}"
-    )
+    database = database_url(fp)
     for old in WORK.glob("parley-*.sqlite3*"):
         if fp not in old.name:
             old.unlink()
     redis = redis_url()
     workers = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 1))) if redis else 1
     isso_workers = int(os.environ.get("BENCH_ISSO_WORKERS", "4"))
-    info = machine(database_url, redis)
+    info = machine(database, redis)
     prefix = f"parley-bench-{os.getpid()}"
 
-    step(f"Parley's data ({database_url.split('@')[-1]})")
-    state = prepare_parley(database_url, fp)
+    step(f"Parley's data ({database.split('@')[-1]})")
+    state = prepare_parley(database, fp)
     step("Isso's virtualenv")
     venv = installing.result()
     isso_db = WORK / f"isso-{fp}.db"
@@ -341,7 +367,7 @@ def main() -> None:
         isso_side.build_db(WORK / "isso-building.db", venv, specs)
         (WORK / "isso-building.db").rename(isso_db)
     step("flat-cost check (in-process)")
-    flat = flat_check(database_url) if FLAT else None
+    flat = flat_check(database) if FLAT else None
 
     rows: dict[str, dict[str, Any]] = {}
     names = [("ceiling", "hello-world view (the ceiling of Parley's stack)")]
@@ -353,6 +379,7 @@ def main() -> None:
     names += [
         ("before-1k", "  same, 1,000, Most Voted, page cache off (before)"),
         ("before-20k", "  same, 20,000, Most Voted, page cache off (before)"),
+        ("django-1k", "  same, 1,000, Most Voted, cached, through Django (front off)"),
         ("api-1k", "API first page (guest JSON), 1,000, Most Voted"),
         ("api-20k", "API first page (guest JSON), 20,000, Most Voted"),
         ("deep", "page 10, 20,000 comments, Most Voted (Isso: offset 90)"),
@@ -373,9 +400,9 @@ def main() -> None:
         ceiling = run_parley(
             rows,
             state,
-            lambda cache: parley_env(database_url, redis, prefix, cache=cache),
+            lambda cache, **extra: parley_env(database, redis, prefix, cache=cache, **extra),
             workers,
-            parley_env(database_url, "", prefix, cache=True) if redis else None,
+            parley_env(database, "", prefix, cache=True) if redis else None,
         )
         run_isso(rows, venv, isso_db, isso_workers)
     finally:
