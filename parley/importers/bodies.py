@@ -53,6 +53,7 @@ _OTHER_STRUCTURE = re.compile(
     re.IGNORECASE,
 )
 _CLEAN_TAG = re.compile(r"<(/?)([a-z0-9]+)([^>]*)>")
+_BLANK_RUN = re.compile(r"\n{3,}")
 _CLEAN_HREF = re.compile(r'href="([^"]*)"')
 _BLOCKS = {"p", "pre", "blockquote", "ul", "ol", "li"}
 
@@ -87,7 +88,10 @@ def markdown_from_clean(body_html: str) -> str:
             else:
                 out.append(text)
     out.append(unescape(body_html[pos:]))
-    return re.sub(r"\n{3,}", "\n\n", "".join(out)).strip()
+    text = "".join(out)
+    if "\n\n\n" in text:  # most comments have no run of blank lines to fold
+        text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip()
 
 
 def from_text(text: str) -> tuple[str, str, str]:
