@@ -53,17 +53,17 @@ def test_every_request_context_shares_one_client_and_its_connections(redis_cache
 
     from django.core.cache import caches
 
-    seen: list[tuple[int, int]] = []
+    seen: list[tuple[object, object]] = []  # the objects themselves: ids could be reused
 
     def one_request() -> None:
         backend = caches["default"]
         backend.set("shared", 1, 30)
         pool = backend._cache.get_client(write=True).connection_pool  # type: ignore[attr-defined]
-        seen.append((id(backend), id(pool)))
+        seen.append((backend, pool))
 
     for _ in range(5):
         thread = threading.Thread(target=one_request)
         thread.start()
         thread.join()
-    assert len({backend for backend, _ in seen}) == 5  # Django's objects: one per context
-    assert len({pool for _, pool in seen}) == 1  # ours: one pool for them all
+    assert len({id(backend) for backend, _ in seen}) == 5  # Django's: one per context
+    assert len({id(pool) for _, pool in seen}) == 1  # ours: one pool for them all
