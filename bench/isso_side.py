@@ -10,6 +10,7 @@ from one) and moderation is off (posts are shown at once, as Parley's are).
 
 # ruff: noqa: S603 - it runs the virtualenv's own pip, python and gunicorn
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -35,11 +36,16 @@ SQLite3({path!r}, config.load(config.default_file()))
 
 def _python_for_venv() -> str:
     """Isso installs from wheels and sdists that older Pythons build most surely; any
-    Python 3.9+ on the machine will do, this one last."""
-    for candidate in ("python3.12", "python3.11", "python3.10", "python3"):
-        found = shutil.which(candidate)
-        if found:
-            return found
+    Python 3.9+ on the machine that runs will do (a pyenv shim may exist and not run),
+    this one last."""
+    candidates = [shutil.which(name) for name in ("python3.12", "python3.11", "python3.10")]
+    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for minor in ("3.12", "3.11", "3.10"):
+        candidates += sorted(pyenv_root.glob(f"versions/{minor}.*/bin/python{minor}"), reverse=True)
+    candidates.append(shutil.which("python3"))
+    for found in candidates:
+        if found and subprocess.run([str(found), "--version"], capture_output=True).returncode == 0:
+            return str(found)
     return sys.executable
 
 
