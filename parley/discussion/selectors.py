@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from parley.accounts.models import User
 from parley.articles.models import Article
-from parley.discussion.models import SHOWN_STATUSES, Comment, CommentStatus, ScoreChange, Vote
+from parley.discussion.models import (
+    SHOWN_STATUSES,
+    Comment,
+    CommentStatus,
+    ScoreChange,
+    Vote,
+    path_segment,
+)
 from parley.errors import InvalidInput
 
 SORTS = ("top", "new", "old")
@@ -97,16 +104,16 @@ def comment_page(
 
     base = _top_level(article)
     if max_id:
-        base = base.filter(id__lte=max_id)
+        base = base.filter(path__lte=path_segment(max_id))  # a top-level path is its id
     threads: list[Comment]
     if sort == "top":
         threads = _most_voted(base, article=article, position=position, size=size + 1)
     elif sort == "new":
-        qs = base.filter(id__lt=position.last_id) if position else base
-        threads = list(qs.order_by("-id")[: size + 1])
+        qs = base.filter(path__lt=path_segment(position.last_id)) if position else base
+        threads = list(qs.order_by("-path")[: size + 1])
     else:
-        qs = base.filter(id__gt=position.last_id) if position else base
-        threads = list(qs.order_by("id")[: size + 1])
+        qs = base.filter(path__gt=path_segment(position.last_id)) if position else base
+        threads = list(qs.order_by("path")[: size + 1])
 
     more = len(threads) > size
     threads = threads[:size]
@@ -130,7 +137,7 @@ def _max_seen(threads: list[Comment]) -> int:
     # newest top-level id right now is that bound (one indexed query, first page only).
     newest = (
         Comment.objects.filter(article_id=threads[0].article_id, parent__isnull=True)
-        .order_by("-id")
+        .order_by("-path")
         .values_list("id", flat=True)
         .first()
     )
