@@ -233,7 +233,7 @@ def run_parley(
                 warm(server, path)
                 rows[f"first-{size}-{sort}"]["parley"] = measure(server, path)
             api = f"/api/v1/articles/{ids[slug]}/comments?sort=top"
-            cached_api = "ETag" in fetch(server.url + api)[2]
+            cached_api = "etag" in {name.lower() for name in fetch(server.url + api)[2]}
             rows[f"api-{size}"]["name"] += "" if cached_api else " (API not cached yet)"
             rows[f"api-{size}"]["parley"] = measure(server, api)
         deep = deep_page(server, "huge-20k", "top", 10)
