@@ -38,6 +38,8 @@ from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from parley import pubsub
+
 log = logging.getLogger("parley.cache")
 
 Scope = MutableMapping[str, Any]
@@ -225,39 +227,23 @@ class Bumps:
         self._stop.set()
 
     def _listen_forever(self) -> None:
-        delay = 0.1
-        while not self._stop.is_set():
-            pubsub = None
-            try:
-                client = redis.Redis.from_url(
-                    self.redis_url,
-                    socket_connect_timeout=1.0,
-                    socket_timeout=30.0,
-                    health_check_interval=10,
-                    retry=Retry(NoBackoff(), 0),
-                )
-                pubsub = client.pubsub()
-                pubsub.subscribe(channel())
-                while not self._stop.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message is None:
-                        continue
-                    if message["type"] == "subscribe":
-                        delay = 0.1
-                        self.memo.resume()
-                    elif message["type"] == "message":
-                        with contextlib.suppress(ValueError):
-                            self.memo.bump(int(message["data"]))
-            except (redis.RedisError, OSError) as error:
-                if self.memo.serving:
-                    log.warning("page cache: lost the bump subscription: %s", error)
-            finally:
-                self.memo.suspend()
-                if pubsub is not None:
-                    with contextlib.suppress(redis.RedisError, OSError):
-                        pubsub.close()
-            self._stop.wait(delay)
-            delay = min(delay * 2, 2.0)
+        pubsub.listen_forever(
+            self.redis_url,
+            stop=self._stop,
+            channel=channel(),
+            on_up=self.memo.resume,
+            on_message=self._heard,
+            on_down=self._lost,
+        )
+
+    def _heard(self, data: bytes) -> None:
+        with contextlib.suppress(ValueError):
+            self.memo.bump(int(data))
+
+    def _lost(self, error: Exception | None) -> None:
+        if error is not None and self.memo.serving:
+            log.warning("page cache: lost the bump subscription: %s", error)
+        self.memo.suspend()
 
 
 _bumps: Bumps | None = None

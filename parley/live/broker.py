@@ -14,7 +14,6 @@ allowed to see it: directly for listeners that are threads (WSGI), and with one
 """
 
 import asyncio
-import contextlib
 import enum
 import json
 import logging
@@ -29,6 +28,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from parley import pubsub
 from parley.live import conf
 
 log = logging.getLogger(__name__)
@@ -224,43 +224,25 @@ class Hub:
             self._thread = None
 
     def _subscribe_forever(self) -> None:
-        delay = 0.1
-        while not self._stop.is_set():
-            pubsub = None
-            try:
-                # No retries inside redis-py: a dropped connection must surface here so
-                # that streams learn they may have missed events.
-                client = redis.Redis.from_url(
-                    self.redis_url,
-                    socket_connect_timeout=1.0,
-                    socket_timeout=30.0,
-                    health_check_interval=10,
-                    retry=Retry(NoBackoff(), 0),
-                )
-                pubsub = client.pubsub()
-                pubsub.psubscribe(f"{self.prefix}:*")
-                while not self._stop.is_set():
-                    message = pubsub.get_message(timeout=1.0)
-                    if message is None:
-                        continue
-                    if message["type"] == "psubscribe":
-                        delay = 0.1
-                        self._up.set()
-                        log.info("live: subscribed to %s:*", self.prefix)
-                    elif message["type"] == "pmessage":
-                        self.dispatch(message["data"])
-            except (redis.RedisError, OSError) as error:
-                if self._up.is_set():
-                    log.warning("live: lost the Redis subscription: %s", error)
-            finally:
-                if pubsub is not None:
-                    with contextlib.suppress(redis.RedisError, OSError):
-                        pubsub.close()
-            if self._up.is_set():
-                self._up.clear()
-                self.broadcast(Control.DOWN)
-            self._stop.wait(delay)
-            delay = min(delay * 2, 2.0)
+        pubsub.listen_forever(
+            self.redis_url,
+            stop=self._stop,
+            pattern=f"{self.prefix}:*",
+            on_up=self._subscribed,
+            on_message=self.dispatch,
+            on_down=self._lost,
+        )
+
+    def _subscribed(self) -> None:
+        self._up.set()
+        log.info("live: subscribed to %s:*", self.prefix)
+
+    def _lost(self, error: Exception | None) -> None:
+        if error is not None and self._up.is_set():
+            log.warning("live: lost the Redis subscription: %s", error)
+        if self._up.is_set():
+            self._up.clear()
+            self.broadcast(Control.DOWN)
 
 
 class Publisher(Protocol):
