@@ -484,6 +484,7 @@ def test_more_replies_for_a_reply_or_another_article_is_404(client, article, lon
     assert client.get(url, HTTP_X_PARLEY_FRAGMENT="1").status_code == 404
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
 def test_the_worker_prunes_the_score_ledger_no_link_still_ranks_by(article, author, site):
     from datetime import timedelta
 

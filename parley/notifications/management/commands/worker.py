@@ -6,7 +6,7 @@ import logging
 import signal
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, close_old_connections
 
 from parley.discussion.actions import prune_score_ledger
@@ -67,6 +67,8 @@ class Command(BaseCommand):
             try:
                 result = outbox.run_once(config)
             except DatabaseError:
+                if options["once"]:
+                    raise CommandError("the outbox round failed (database error)") from None
                 log.exception("outbox round failed; trying again")
                 time.sleep(options["poll"])
                 continue
