@@ -486,6 +486,7 @@ def test_more_replies_for_a_reply_or_another_article_is_404(client, article, lon
 
 @pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
 def test_the_worker_prunes_the_score_ledger_no_link_still_ranks_by(article, author, site):
+    import signal
     from datetime import timedelta
 
     from django.core.management import call_command
@@ -501,7 +502,13 @@ def test_the_worker_prunes_the_score_ledger_no_link_still_ranks_by(article, auth
     assert actions.prune_score_ledger(now=timezone.now() + timedelta(hours=2)) == 2
     assert ScoreChange.objects.count() == 1
     ScoreChange.objects.update(created_at=timezone.now() - timedelta(days=3))
-    call_command("worker", "--once")
+    # The worker takes SIGTERM and SIGINT for itself: give them back to pytest afterwards.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        call_command("worker", "--once")
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
     assert not ScoreChange.objects.exists()
     comment.refresh_from_db()
     assert comment.score == 3  # the scores themselves are untouched
