@@ -176,7 +176,9 @@ def test_a_passage_of_the_host_page_is_commented_on_and_highlighted(windows, sit
     expect(mark).to_have_attribute("data-parley-passage-count", "1")
     assert mark.evaluate("m => m.title") == "1 comment on this passage"
 
-    # Clicking it opens the passage's comments in the frame.
+    # Clicking it opens the passage's comments in the frame, once the reloaded frame has
+    # signed Ada in (signing in renders the discussion anew, and anything open with it).
+    expect(frame.locator("#new-comment")).to_be_visible()
     mark.click()
     expect(frame.locator(".inline-popover")).to_contain_text("Two routes per car is the trick.")
     assert Comment.objects.count() == 2
