@@ -35,6 +35,7 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.utils.http import parse_etags
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -144,18 +145,13 @@ class Memo:
 
     def suspend(self) -> None:
         """The subscription is down: a bump could be missed, so nothing is trusted."""
-        with self._lock:
-            self.serving = False
-            self._bumped_at[GENERATION] = self._clock
-            self._clock += 1
-            self._clear()
+        self.serving = False
+        self.bump(GENERATION)
 
     def resume(self) -> None:
-        with self._lock:
-            self._bumped_at[GENERATION] = self._clock
-            self._clock += 1
-            self._clear()
-            self.serving = True
+        """Subscribed again: what was kept before may have missed a bump."""
+        self.bump(GENERATION)
+        self.serving = True
 
     def size(self) -> tuple[int, int]:
         return len(self._pages), self._bytes
@@ -306,14 +302,20 @@ def _session_cookie(header: bytes) -> bool:
     return any(part.strip().startswith(_session_name) for part in header.split(b";"))
 
 
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (weakly compared), or is `*`. The
+    front and pages.py answer 304 by the same rule."""
+    wanted = parse_etags(if_none_match)
+    weak = etag.removeprefix("W/")
+    return "*" in wanted or any(tag.removeprefix("W/") == weak for tag in wanted)
+
+
 def _not_modified(scope: Scope, etag: bytes) -> bool:
     if not etag:
         return False
     for name, value in scope["headers"]:
         if name == b"if-none-match":
-            bare = etag.removeprefix(b"W/")
-            tags = [t.strip().removeprefix(b"W/") for t in value.split(b",")]
-            return b"*" in tags or bare in tags
+            return etag_matches(value.decode("latin-1"), etag.decode("latin-1"))
     return False
 
 

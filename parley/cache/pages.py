@@ -35,7 +35,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import parse_etags
 
 from parley.cache import front, versions
 from parley.discussion.selectors import SORTS
@@ -104,9 +103,7 @@ def _page_variant(request: HttpRequest) -> tuple[str, str, str, bool]:
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
-    wanted = parse_etags(request.headers.get("If-None-Match", ""))
-    weak = etag.removeprefix("W/")
-    return "*" in wanted or any(tag.removeprefix("W/") == weak for tag in wanted)
+    return front.etag_matches(request.headers.get("If-None-Match", ""), etag)
 
 
 def guest_headers[R: HttpResponseBase](response: R, etag: str | None) -> R:
