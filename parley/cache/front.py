@@ -36,8 +36,6 @@ from typing import Any
 import redis
 from django.conf import settings
 from django.utils.http import parse_etags
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from parley import pubsub
 
@@ -185,7 +183,6 @@ class Bumps:
         self.redis_url = redis_url
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._client: redis.Redis | None = None
         self._stop = threading.Event()
         if redis_url:
             memo.serving = False  # until subscribed
@@ -195,14 +192,7 @@ class Bumps:
         if not self.redis_url:
             return
         try:
-            if self._client is None:
-                self._client = redis.Redis.from_url(
-                    self.redis_url,
-                    socket_timeout=0.5,
-                    socket_connect_timeout=0.5,
-                    retry=Retry(NoBackoff(), 0),
-                )
-            self._client.publish(channel(), str(article_id))
+            pubsub.publishing_client(self.redis_url).publish(channel(), str(article_id))
         except (redis.RedisError, OSError):
             # The shared cache is down too (versions.guarded); the other processes'
             # subscriptions drop with it and they keep nothing until it is back.

@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from parley import pubsub
 from parley.live import conf
@@ -264,9 +262,7 @@ class RedisPublisher:
 
     def __init__(self, url: str, prefix: str) -> None:
         self.prefix = prefix
-        self._client = redis.Redis.from_url(
-            url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
-        )
+        self._client = pubsub.publishing_client(url)
         self._held: deque[tuple[float, str, str]] = deque(maxlen=1000)
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
