@@ -14,8 +14,9 @@ def fresh_page_cache(settings):
     it): a flushed database reuses slugs without the signals that would retire the old
     pages, and a test must never write to a Redis that REDIS_URL names. The same for the
     pages the ASGI front keeps in memory (parley/cache/front.py)."""
-    from parley.cache import front
+    from parley.cache import front, local
 
+    local.clear()  # sites kept in the process: a rolled-back test sends no signal
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

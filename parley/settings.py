@@ -197,6 +197,8 @@ PARLEY_PAGE_CACHE_SECONDS = int(os.environ.get("PARLEY_PAGE_CACHE_SECONDS", "60"
 PARLEY_PAGE_MAX_AGE = int(os.environ.get("PARLEY_PAGE_MAX_AGE", "10"))
 # Each ASGI process's own memory of the guest pages it served (parley/cache/front.py).
 PARLEY_FRONT_CACHE = env_bool("PARLEY_FRONT_CACHE", True)
+# Sites and their moderation policies kept in each process (parley/cache/local.py).
+PARLEY_LOCAL_CACHE_SECONDS = float(os.environ.get("PARLEY_LOCAL_CACHE_SECONDS", "5"))
 PARLEY_FRONT_CACHE_MB = int(os.environ.get("PARLEY_FRONT_CACHE_MB", "64"))
 _CACHE_PREFIX = os.environ.get("PARLEY_CACHE_PREFIX", "parley")
 CACHES = {

@@ -10,7 +10,7 @@ class CacheConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from parley.articles.models import Article, Site
-        from parley.cache import versions
+        from parley.cache import local, versions
         from parley.discussion import events
 
         # The discussion's own changes arrive after their transaction commits (events.py),
@@ -27,6 +27,10 @@ class CacheConfig(AppConfig):
         post_delete.connect(versions.on_article_saved, sender=Article, dispatch_uid="cache.art-")
         post_save.connect(versions.on_site_saved, sender=Site, dispatch_uid="cache.site")
         post_delete.connect(versions.on_site_saved, sender=Site, dispatch_uid="cache.site-")
+        # Sites and site policies kept in this process (local.py): forgotten at the save,
+        # and again when it commits (versions.bump_generation).
+        for signal, suffix in ((post_save, ""), (post_delete, "-")):
+            signal.connect(local.clear, sender=Site, dispatch_uid=f"cache.local-site{suffix}")
         # Moderation's policies show on the page (a discussion held for review, closing).
         from parley.moderation.models import ArticlePolicy, SitePolicy
 
@@ -37,3 +41,4 @@ class CacheConfig(AppConfig):
             signal.connect(
                 versions.on_site_saved, sender=SitePolicy, dispatch_uid=f"cache.sp{suffix}"
             )
+            signal.connect(local.clear, sender=SitePolicy, dispatch_uid=f"cache.local-sp{suffix}")

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.utils.http import parse_etags
 
 from parley import pubsub
+from parley.cache import local
 
 log = logging.getLogger("parley.cache")
 
@@ -224,7 +225,10 @@ class Bumps:
 
     def _heard(self, data: bytes) -> None:
         with contextlib.suppress(ValueError):
-            self.memo.bump(int(data))
+            article_id = int(data)
+            self.memo.bump(article_id)
+            if article_id == GENERATION:  # a site or its policy changed in another process
+                local.clear()
 
     def _lost(self, error: Exception | None) -> None:
         if error is not None and self.memo.serving:

@@ -28,7 +28,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 
-from parley.cache import front
+from parley.cache import front, local
 
 log = logging.getLogger("parley.cache")
 
@@ -93,6 +93,7 @@ def bump_article(article_id: int) -> None:
 
 def bump_generation() -> None:
     """Every cached page of every article is stale from now on (a site changed)."""
+    local.clear()
     guarded(lambda: cache.set(GENERATION_KEY, new_token(), VERSION_TTL), None)
     front.bumps().publish(front.GENERATION)
 

@@ -62,7 +62,10 @@ def guest_name(entitlement: Entitlement, name: str | None) -> str:
 
 def access_article(*, site_id: int, slug: str) -> Article:
     try:
-        return Article.objects.select_related("site", "author").get(site_id=site_id, slug=slug)
+        # With moderation's overrides (one row or none): posting needs them.
+        return Article.objects.select_related("site", "author", "policy").get(
+            site_id=site_id, slug=slug
+        )
     except Article.DoesNotExist:
         raise NotFound("No such article.") from None
 
@@ -71,7 +74,7 @@ def access_article(*, site_id: int, slug: str) -> Article:
 # by the page's slug. `site_id` confines a caller bound to one site (an API token); an
 # article elsewhere is "not found", like a missing one.
 def access_article_by_id(*, article_id: int, site_id: int | None = None) -> Article:
-    articles = Article.objects.select_related("site", "author")
+    articles = Article.objects.select_related("site", "author", "policy")
     if site_id is not None:
         articles = articles.filter(site_id=site_id)
     try:
@@ -160,7 +163,7 @@ def check_post_comment(
         parent=parent,
         nudge_ack=nudge_ack,
     )
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         comment = actions.do_post_comment(
             user=user,
             article=article,

@@ -22,7 +22,9 @@ from parley.discussion.selectors import ledger_horizon
 from parley.notifications.fanout import enqueue_for_comment
 
 
-@transaction.atomic
+# No savepoint when called inside a transaction (the views' and the API's): nothing
+# catches its errors to carry on, so a failure rolls back the caller's transaction.
+@transaction.atomic(savepoint=False)
 def do_post_comment(
     *,
     user: User | None,

@@ -104,9 +104,10 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             )
             if anchor_data is not None:
                 attach_anchor(comment, anchor_data)
-        # The form's "Notify of" choice: follows for the author, after the comment commits.
-        if comment.author_id is not None:  # a guest's comment has no one to notify
-            apply_notify_choice(signed_in_user(request), comment, request.POST.get("notify"))
+            # The form's "Notify of" choice: follows for the author, committed with the
+            # comment (one transaction, one commit).
+            if comment.author_id is not None:  # a guest's comment has no one to notify
+                apply_notify_choice(signed_in_user(request), comment, request.POST.get("notify"))
     except ParleyError as error:
         return error_response(request, error, back_url=back, body=body)
     if wants_fragment(request):

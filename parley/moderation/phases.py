@@ -325,8 +325,8 @@ class RepeatPhase:
 
 
 def close_discussion_if_due(article: Article) -> bool:
-    """Marks a discussion closed when it has passed its automatic closing date. One
-    query when it is open."""
+    """Marks a discussion closed when it has passed its automatic closing date. No query
+    when it is open and the article came with its policy (policy.auto_close_days)."""
     if article.discussion_closed:
         return True
     days = auto_close_days(article)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from parley.articles.models import Article
+from parley.cache import local
 from parley.moderation.models import ArticlePolicy, SitePolicy
 
 
@@ -23,14 +24,26 @@ class Policy:
 
 
 def site_policy(site_id: int) -> SitePolicy:
-    """The site's policy row, or the defaults (unsaved) when it has none. One query."""
-    return SitePolicy.objects.filter(site_id=site_id).first() or SitePolicy(site_id=site_id)
+    """The site's policy row, or the defaults (unsaved) when it has none. One query, kept
+    for a few seconds in the process (parley/cache/local.py)."""
+    return local.site_policies.get(
+        site_id,
+        lambda: SitePolicy.objects.filter(site_id=site_id).first() or SitePolicy(site_id=site_id),
+    )
+
+
+def article_override(article: Article) -> ArticlePolicy | None:
+    """The article's own policy row, if any: none when the article was fetched with
+    `select_related("policy")` (discussion.access does), else one query."""
+    if Article.policy.related.is_cached(article):
+        return getattr(article, "policy", None)
+    return ArticlePolicy.objects.filter(article_id=article.pk).first()
 
 
 def policy_for(article: Article) -> Policy:
-    """Two queries: the site's policy and the article's overrides."""
+    """The site's policy and the article's overrides: at most two queries."""
     site = site_policy(article.site_id)
-    override = ArticlePolicy.objects.filter(article_id=article.pk).first()
+    override = article_override(article)
     mode, links, days = site.mode, site.links, site.auto_close_days
     if override is not None:
         mode = override.mode or mode
@@ -46,14 +59,7 @@ def is_past_auto_close(article: Article, policy: Policy, now: datetime | None = 
 
 
 def auto_close_days(article: Article) -> int | None:
-    """The article's automatic closing delay (override first, then the site's), in one
-    query: the discussion page asks on every view."""
-    row = (
-        Article.objects.filter(pk=article.pk)
-        .values_list("policy__auto_close_days", "site__policy__auto_close_days")
-        .first()
-    )
-    if row is None:
-        return None
-    override, site_days = row
-    return override if override is not None else site_days
+    """The article's automatic closing delay (override first, then the site's). The
+    discussion page asks on every view: no query when the article came with its override
+    (`select_related("policy")`) and the site's policy is kept in the process."""
+    return policy_for(article).auto_close_days

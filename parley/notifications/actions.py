@@ -50,7 +50,7 @@ def follow_discussion(*, user: User, article: Article) -> Follow:
     return _get_or_create(user=user, article=article, comment=None)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # one statement: nothing to roll back to
 def unfollow_discussion(*, user: User, article: Article) -> None:
     Follow.objects.filter(user=user, article=article, comment__isnull=True).delete()
 
