@@ -8,6 +8,7 @@ and parsed into requests/s, p50, p99, completed requests and errors.
 # ruff: noqa: S603, S607 - it runs wrk and apt-get, by name, with arguments built here
 
 import re
+import secrets
 import shutil
 import subprocess
 from dataclasses import asdict, dataclass
@@ -140,16 +141,20 @@ request = function() return wrk.format("GET", items[math.random(#items)]) end
 def parley_post_script(target: Path, *, path: str, sessions_file: Path, csrf: str) -> Path:
     """Each request posts a new comment as the next of many subscribers (one account
     posting thousands of times a minute would be a spammer, and moderation's rate limit
-    would rightly refuse it). Answers are 302 redirects to the new comment."""
+    would rightly refuse it). Answers are 302 redirects to the new comment. Each run's
+    texts carry a token of their own: a text posted again by the same account within
+    minutes is held as a repeat, which is moderation's work, not a post's."""
+    run = secrets.token_hex(4)
     target.write_text(
         _LINES.format(path=sessions_file)
         + _IDENTITY
         + f"""
 local csrf = "{csrf}"
+local run = "{run}"
 request = function()
   count = count + 1
   local session = items[((id * 499 + count) % #items) + 1]
-  local body = "body=Bench+comment+" .. id .. "-" .. count ..
+  local body = "body=Bench+comment+" .. run .. "-" .. id .. "-" .. count ..
     "+about+the+council+and+the+high+street&csrfmiddlewaretoken=" .. csrf
   return wrk.format("POST", "{path}", {{
     ["Content-Type"] = "application/x-www-form-urlencoded",

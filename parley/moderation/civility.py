@@ -11,6 +11,8 @@ Above the site's threshold, an author who can be asked (the page's form) is nudg
 (the API, edits), is held for a moderator.
 """
 
+import math
+import re
 import threading
 from typing import Any, Protocol
 
@@ -32,8 +34,9 @@ class ProfanityCheckScorer:
     """alt-profanity-check's model, evaluated directly: the score is the mean over its
     calibrated folds of sigmoid(a * (w . x + c) + b), which is what the model's own
     predict_proba computes, minus about 4 ms of scikit-learn's per-call checks on the
-    posting path (the same figures to the last bit: test_civility.py). A model of another
-    shape is asked through predict_prob as before."""
+    posting path; the TF-IDF row is built directly too (_tfidf_row, the vectoriser's own
+    row bit for bit: test_phases.py). A model of another shape is asked through
+    predict_prob as before."""
 
     _lock = threading.Lock()
     _score: Any = None
@@ -75,12 +78,64 @@ def _load_profanity_check() -> Any:
     slopes = np.array([fold.calibrators[0].a_ for fold in folds])
     offsets = np.array([fold.calibrators[0].b_ for fold in folds])
 
+    tfidf = _tfidf_row(vectorizer, np)
+
     def score(text: str) -> float:
-        row = vectorizer.transform([text])  # one sparse row of TF-IDF weights
-        decision = row.data @ weights[row.indices] + intercepts
+        indices, data = tfidf(text)  # one row of TF-IDF weights, as the vectoriser makes it
+        decision = data @ weights[indices] + intercepts
         return float((1.0 / (1.0 + np.exp(slopes * decision + offsets))).mean())
 
     return score
+
+
+def _tfidf_row(vectorizer: Any, np: Any) -> Any:
+    """The vectoriser's `transform` for one text, without building a sparse matrix (a
+    millisecond of scikit-learn's bookkeeping per post): lower-cased words of its token
+    pattern, counted where the vocabulary has them, times their idf, divided by the row's
+    L2 norm summed in index order, as scikit-learn does. Stop words are never in the
+    vocabulary, so looking words up drops them too. A vectoriser of another shape is
+    asked through its own `transform`."""
+    plain = (
+        vectorizer.analyzer == "word"
+        and vectorizer.ngram_range == (1, 1)
+        and vectorizer.lowercase
+        and vectorizer.preprocessor is None
+        and vectorizer.tokenizer is None
+        and vectorizer.strip_accents is None
+        and not vectorizer.binary
+        and not vectorizer.sublinear_tf
+        and vectorizer.use_idf
+        and vectorizer.norm == "l2"
+        and not set(vectorizer.get_stop_words() or ()) & set(vectorizer.vocabulary_)
+    )
+    if not plain:
+
+        def transformed(text: str) -> tuple[Any, Any]:
+            row = vectorizer.transform([text])
+            return row.indices, row.data
+
+        return transformed
+    vocabulary: dict[str, int] = vectorizer.vocabulary_
+    idf = [float(x) for x in vectorizer.idf_]
+    words = re.compile(vectorizer.token_pattern).findall
+
+    def row(text: str) -> tuple[Any, Any]:
+        counts: dict[int, int] = {}
+        for word in words(text.lower()):
+            j = vocabulary.get(word)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        indices = sorted(counts)
+        data = [counts[j] * idf[j] for j in indices]
+        norm = 0.0
+        for x in data:
+            norm += x * x
+        norm = math.sqrt(norm)
+        if norm:
+            data = [x / norm for x in data]
+        return np.array(indices, dtype=np.intp), np.array(data, dtype=np.float64)
+
+    return row
 
 
 _scorers: dict[str, Scorer] = {}

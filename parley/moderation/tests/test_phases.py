@@ -247,6 +247,36 @@ def test_the_direct_evaluation_gives_the_models_own_scores(settings, text):
     assert civility.scorer().score(text) == pytest.approx(predict_prob([text])[0], abs=1e-12)
 
 
+def test_the_direct_tf_idf_row_is_the_vectorisers_own():
+    """Bit for bit, on texts of every kind: stop words, repeats, capitals, accents,
+    scripts the token pattern splits, words the vocabulary lacks, punctuation only."""
+    import random
+
+    import numpy as np
+    from profanity_check import profanity_check as loaded
+
+    vectorizer = loaded.vectorizer
+    row = civility._tfidf_row(vectorizer, np)
+    rng = random.Random(3)
+    words = [
+        *sorted(vectorizer.vocabulary_)[::7],
+        "the",
+        "AND",
+        "Über",
+        "naïve",
+        "日本語",
+        "x",
+        "?!",
+    ]
+    texts = ["", "?!", "the the the", "Straße ΣΊΣΥΦΟΣ École", "you are a stupid moron"]
+    texts += [" ".join(rng.choices(words, k=rng.randint(1, 80))) for _ in range(500)]
+    for text in texts:
+        expected = vectorizer.transform([text])
+        indices, data = row(text)
+        assert np.array_equal(indices, expected.indices), text
+        assert np.array_equal(data, expected.data), text
+
+
 def test_edit_that_trips_a_rule_holds_a_visible_comment(client, article, subscriber, policy):
     policy.suspect_words = "delusional"
     policy.save()
