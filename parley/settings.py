@@ -68,10 +68,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The embed's requests: SSO bearer user, CSRF by custom header, site (parley/embed).
     "parley.embed.middleware.EmbedRequestMiddleware",
-    # Guests' metered-paywall cookie (parley/paywall).
-    "parley.paywall.middleware.MeterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Guests' metered-paywall cookie (parley/paywall). Sync only and last: under ASGI every
+    # middleware above it then runs in the request's one thread, with no hop between
+    # threads (an async-capable one here runs Django's own through sync_to_async).
+    "parley.paywall.middleware.MeterMiddleware",
 ]
 
 ROOT_URLCONF = "parley.urls"
