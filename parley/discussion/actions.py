@@ -4,7 +4,7 @@ transaction as the row they count."""
 
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -51,14 +51,29 @@ def do_post_comment(
     # The path needs the new row's id, so it is written right after the insert.
     comment.path = (parent.path if parent else "") + path_segment(comment.pk)
     Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    count = None  # the article's count with this comment, for the live event
     if status == CommentStatus.VISIBLE:
-        Article.objects.filter(pk=article.pk).update(comment_count=F("comment_count") + 1)
+        count = _count_one_more(article.pk)
     if parent is not None and status == CommentStatus.VISIBLE:
         Comment.objects.filter(pk=comment.thread_id).update(thread_replies=F("thread_replies") + 1)
     # Notifications: inbox entries and outbox rows commit (or roll back) with the comment.
     enqueue_for_comment(comment)
-    events.announce(events.comment_posted, comment=comment, kind="posted")
+    events.announce(events.comment_posted, comment=comment, kind="posted", comment_count=count)
     return comment
+
+
+def _count_one_more(article_id: int) -> int | None:
+    """Adds the new comment to the article's count; returns the count (UPDATE … RETURNING,
+    on PostgreSQL and SQLite alike), None if the article is gone."""
+    table = connection.ops.quote_name(Article._meta.db_table)
+    column = connection.ops.quote_name("comment_count")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608
+            [article_id],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 @transaction.atomic

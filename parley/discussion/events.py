@@ -9,7 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import Signal
 
-# Receivers get `comment` (a Comment) and `kind` as keyword arguments.
+# Receivers get `comment` (a Comment) and `kind` as keyword arguments; `comment_posted`
+# also gives `comment_count`, the article's count with the comment (None when held).
 comment_posted = Signal()
 comment_changed = Signal()  # kind: "edited", "deleted", "removed", "approved", …
 vote_changed = Signal()

@@ -98,13 +98,19 @@ def publish(event: dict[str, Any]) -> dict[str, Any] | None:
     return recorded
 
 
-def on_comment_event(sender: Any, *, comment: Comment, kind: str, **_: Any) -> None:
+def on_comment_event(
+    sender: Any, *, comment: Comment, kind: str, comment_count: int | None = None, **_: Any
+) -> None:
+    """`comment_count`: the article's count as the change left it, when the action knew
+    it (posting does); otherwise it is read here, after the commit."""
     try:
-        count = (
-            Article.objects.filter(pk=comment.article_id)
-            .values_list("comment_count", flat=True)
-            .first()
-        )
+        count = comment_count
+        if count is None:
+            count = (
+                Article.objects.filter(pk=comment.article_id)
+                .values_list("comment_count", flat=True)
+                .first()
+            )
         if count is None:  # the article is gone
             return
         publish(describe(comment=comment, kind=kind, comment_count=count))
