@@ -122,6 +122,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get(
         "timeout": 30,
     }
 
+if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("PARLEY_DB_PREPARE", True):
+    # Server-side binding, and statements prepared on their fifth run on a connection
+    # (psycopg's prepare_threshold): PostgreSQL then plans the queries every request makes
+    # once per connection instead of on every run.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
