@@ -36,7 +36,13 @@ def do_post_comment(
     author_name: str = "",
     created_at=None,
 ) -> Comment:
+    # The path ends with the row's own id: taken from the sequence first where there is
+    # one, so the row is written once, complete; else set right after the insert.
+    new_id = _next_comment_id()
+    base = parent.path if parent else ""
     comment = Comment.objects.create(
+        id=new_id,
+        path=base + path_segment(new_id) if new_id is not None else "",
         article=article,
         author=user,
         author_name=author_name,
@@ -48,9 +54,9 @@ def do_post_comment(
         status=status,
         created_at=created_at or timezone.now(),
     )
-    # The path needs the new row's id, so it is written right after the insert.
-    comment.path = (parent.path if parent else "") + path_segment(comment.pk)
-    Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+    if new_id is None:
+        comment.path = base + path_segment(comment.pk)
+        Comment.objects.filter(pk=comment.pk).update(path=comment.path)
     count = None  # the article's count with this comment, for the live event
     if status == CommentStatus.VISIBLE:
         count = _count_one_more(article.pk)
@@ -60,6 +66,17 @@ def do_post_comment(
     enqueue_for_comment(comment)
     events.announce(events.comment_posted, comment=comment, kind="posted", comment_count=count)
     return comment
+
+
+def _next_comment_id() -> int | None:
+    """PostgreSQL: the comment table's next id, from its own sequence (an UPDATE of the
+    path would write the row and every index of the table a second time). None on SQLite,
+    which has no sequence to take from."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Comment._meta.db_table])
+        return int(cursor.fetchone()[0])
 
 
 def _count_one_more(article_id: int) -> int | None:

@@ -285,7 +285,8 @@ class ModePhase:
         if sub.is_edit:
             return None
         site_id = sub.article.site_id
-        if UserFlag.objects.filter(user=sub.user, site_id=site_id, always_premoderate=True):
+        flagged = UserFlag.objects.filter(user=sub.user, site_id=site_id, always_premoderate=True)
+        if flagged.exists():
             return hold(HoldRule.USER_PREMODERATION, "set by a moderator")
         if sub.policy.mode == Mode.PRE:
             return hold(HoldRule.PREMODERATION, "every comment waits")
