@@ -1,7 +1,7 @@
 """One Redis pub/sub subscription held for the life of a process, in a daemon thread:
 what the live broker (parley/live/broker.py) and the page cache's front
-(parley/cache/front.py) each keep to hear the other processes; and the one fail-fast
-client per URL that they publish with and moderation's rate limits count with.
+(parley/cache/front.py) each keep to hear the other processes; and the client they
+publish with.
 
 The connection retries nothing inside redis-py: a dropped connection must surface here, so
 that the owner learns it may have missed messages (`on_down`) before it subscribes again,
@@ -22,10 +22,9 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
-def fail_fast_client(url: str) -> redis.Redis:
-    """A client that fails fast (half a second, no retries): a request that cannot reach
-    Redis must not wait on it (publishers log and go on, rate limits count in the
-    database instead)."""
+def publishing_client(url: str) -> redis.Redis:
+    """A client that fails fast (half a second, no retries): a publisher that cannot
+    reach Redis must not hold up the request that published."""
     return redis.Redis.from_url(
         url, socket_timeout=0.5, socket_connect_timeout=0.5, retry=Retry(NoBackoff(), 0)
     )

@@ -193,7 +193,7 @@ class Bumps:
         if not self.redis_url:
             return
         try:
-            pubsub.fail_fast_client(self.redis_url).publish(channel(), str(article_id))
+            pubsub.publishing_client(self.redis_url).publish(channel(), str(article_id))
         except (redis.RedisError, OSError):
             # The shared cache is down too (versions.guarded); the other processes'
             # subscriptions drop with it and they keep nothing until it is back.

@@ -262,7 +262,7 @@ class RedisPublisher:
 
     def __init__(self, url: str, prefix: str) -> None:
         self.prefix = prefix
-        self._client = pubsub.fail_fast_client(url)
+        self._client = pubsub.publishing_client(url)
         self._held: deque[tuple[float, str, str]] = deque(maxlen=1000)
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None

@@ -14,13 +14,13 @@ is one of PARLEY_TRUSTED_PROXIES: anyone can send an X-Forwarded-For header.
 import ipaddress
 import logging
 import time
+from functools import lru_cache
 
 import redis
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 
-from parley import pubsub
 from parley.errors import ParleyError
 from parley.moderation import conf
 from parley.moderation.models import RateCounter
@@ -42,8 +42,13 @@ class RateLimited(ParleyError):
     message = "You are doing that too often. Wait a minute and try again."
 
 
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
 def _redis_hit(url: str, key: str, seconds: int) -> int:
-    pipe = pubsub.fail_fast_client(url).pipeline()
+    pipe = _client(url).pipeline()
     pipe.incr(key)
     pipe.expire(key, seconds + 1, nx=True)
     count, _ = pipe.execute()
