@@ -33,6 +33,8 @@ from parley.discussion.models import (
 )
 from parley.importers.articles import ArticleMapper, Mapped
 from parley.importers.bulk import (
+    DEFER_INDEXES_FROM,
+    DeferredIndexes,
     IdAllocator,
     KeyLookup,
     RowWriter,
@@ -126,6 +128,10 @@ class Writer:
         )
         self.identities = IdentityMapper(source, report)
         self.ids = IdAllocator(Comment)
+        self.comments_written = 0
+        self.indexes = DeferredIndexes(
+            Comment, rows_before=self.ids.next_sqlite, floor=DEFER_INDEXES_FROM
+        )
         self.comment_rows = RowWriter(Comment, COMMENT_COLUMNS)
         self.link_rows = RowWriter(ImportedComment, LINK_COLUMNS)
         self.batch: list[CommentRecord] = []
@@ -211,6 +217,7 @@ class Writer:
         self._write_votes()
         self.passages.write()
         self.log.write()
+        self.indexes.restore()
         self._prune_tombstones()
         write_counts(self.visible_counts, self.reply_counts)
         recount(self.articles.touched - self.articles.created)
@@ -377,8 +384,9 @@ class Writer:
                     self._place(child)
 
     def _write(self) -> None:
-        self.comment_rows.flush()
+        self.comments_written += self.comment_rows.flush()
         self.link_rows.flush()
+        self.indexes.written(self.comments_written)
 
     # --- after the last record ------------------------------------------------------------
 
