@@ -13,10 +13,11 @@ UPDATE, and building model instances costs ~70 µs a row against ~12 µs for the
 - PostgreSQL: ids are taken from the table's own sequence in blocks (`nextval` over
   `generate_series`), so concurrent writers never collide.
 
-Why indexes are set aside on SQLite (`DeferredIndexes`): past a few hundred thousand rows
-the comment table's indexes outgrow the page cache, and each row inserted updates nine of
-them at random places, reading pages back (34 µs a row over a million, against 10 µs
-without them); building them again at the end sorts each once (~5 s for a million rows).
+Why indexes are set aside on SQLite (`DeferredIndexes`, for the comment and provenance
+tables): past a few hundred thousand rows the comment table's indexes outgrow the page
+cache, and each row inserted updates nine of them at random places, reading pages back
+(34 µs a row over a million, against 10 µs without them); building them again at the end
+sorts each once (~5 s for a million rows).
 Without them the writer appends at the end of its tables, and a small page cache does:
 that also bounds the sorter's memory while the indexes are built again.
 """

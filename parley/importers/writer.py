@@ -129,9 +129,10 @@ class Writer:
         self.identities = IdentityMapper(source, report)
         self.ids = IdAllocator(Comment)
         self.comments_written = 0
-        self.indexes = DeferredIndexes(
-            Comment, rows_before=self.ids.next_sqlite, floor=DEFER_INDEXES_FROM
-        )
+        self.indexes = [
+            DeferredIndexes(model, rows_before=self.ids.next_sqlite, floor=DEFER_INDEXES_FROM)
+            for model in (Comment, ImportedComment)
+        ]
         self.comment_rows = RowWriter(Comment, COMMENT_COLUMNS)
         self.link_rows = RowWriter(ImportedComment, LINK_COLUMNS)
         self.batch: list[CommentRecord] = []
@@ -217,7 +218,8 @@ class Writer:
         self._write_votes()
         self.passages.write()
         self.log.write()
-        self.indexes.restore()
+        for indexes in self.indexes:
+            indexes.restore()
         self._prune_tombstones()
         write_counts(self.visible_counts, self.reply_counts)
         recount(self.articles.touched - self.articles.created)
@@ -386,7 +388,8 @@ class Writer:
     def _write(self) -> None:
         self.comments_written += self.comment_rows.flush()
         self.link_rows.flush()
-        self.indexes.written(self.comments_written)
+        for indexes in self.indexes:
+            indexes.written(self.comments_written)
 
     # --- after the last record ------------------------------------------------------------
 

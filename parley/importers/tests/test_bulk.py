@@ -1,11 +1,13 @@
-"""The comment table's indexes, set aside during a large SQLite import, come back as they
-were: after the import, and after an import that fails half-way."""
+"""The indexes of the comment and provenance tables, set aside during a large SQLite
+import, come back as they were: after the import, and after an import that fails
+half-way."""
 
 import pytest
 from django.db import connection
 
 from parley.discussion.models import Comment
 from parley.importers import bulk, writer
+from parley.importers.models import ImportedComment
 from parley.importers.sources import UnreadableFile
 from parley.importers.tests.test_hostile import disqus, nothing_written
 
@@ -17,9 +19,9 @@ pytestmark = pytest.mark.skipif(
 def comment_indexes() -> list[tuple[str, str]]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN (%s, %s) "
             "ORDER BY name",
-            [Comment._meta.db_table],
+            [Comment._meta.db_table, ImportedComment._meta.db_table],
         )
         return cursor.fetchall()
 
@@ -43,7 +45,7 @@ def test_indexes_set_aside_come_back_the_same(dropped, fixture_path, do_import):
     before = comment_indexes()
     report = do_import("disqus", fixture_path("disqus/kkdai-evanlin_20210517.xml"))
     assert report.balanced
-    assert len(dropped) >= 8
+    assert len(dropped) >= 10
     assert comment_indexes() == before
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA integrity_check")
@@ -57,6 +59,6 @@ def test_a_file_found_truncated_after_the_drop_changes_nothing(dropped, tmp_path
     path.write_text(whole[: int(len(whole) * 0.9)])
     with pytest.raises(UnreadableFile, match="truncated"):
         do_import("disqus", path)
-    assert len(dropped) >= 8
+    assert len(dropped) >= 10
     assert nothing_written()
     assert comment_indexes() == before
