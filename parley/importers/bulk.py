@@ -174,6 +174,30 @@ class KeyLookup:
             return cursor.fetchall()
 
 
+class SeenKeys:
+    """The keys a run has written, as a Bloom filter (two bits of one hash per key, in a
+    fixed 2 MB): `key in seen` is False only for a key that was never added, and rarely
+    True for one that was not (about 1 % at a million keys, 6 % at four million). What it
+    saves is a database lookup for a key that cannot be there; a wrong True only costs
+    the lookup."""
+
+    BITS = 1 << 24
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self.BITS >> 3)
+
+    def add(self, key: str) -> None:
+        h = hash(key)
+        a, b = h & (self.BITS - 1), (h >> 24) & (self.BITS - 1)
+        self.bits[a >> 3] |= 1 << (a & 7)
+        self.bits[b >> 3] |= 1 << (b & 7)
+
+    def __contains__(self, key: str) -> bool:
+        h = hash(key)
+        a, b = h & (self.BITS - 1), (h >> 24) & (self.BITS - 1)
+        return bool(self.bits[a >> 3] & (1 << (a & 7)) and self.bits[b >> 3] & (1 << (b & 7)))
+
+
 def chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
     chunk: list[Any] = []
     for value in values:

@@ -38,6 +38,7 @@ from parley.importers.bulk import (
     IdAllocator,
     KeyLookup,
     RowWriter,
+    SeenKeys,
     chunks,
     datetime_adapter,
     recount,
@@ -140,6 +141,11 @@ class Writer:
         self.passages = PassageWriter(self)
         self.log = ModerationLogWriter(self)
         self.cache: dict[str, Placed] = {}
+        # When Parley holds no record of this source yet, a key can only be in the
+        # provenance table if this run wrote it: keys it certainly did not write (most of
+        # them, in a first import) are not looked up.
+        self.known_before = ImportedComment.objects.filter(source=source).exists()
+        self.seen = SeenKeys()
         self.deferred: dict[str, list[CommentRecord]] = {}
         self.skipped_keys: dict[str, str] = {}
         self.tombstones: list[int] = []
@@ -350,6 +356,7 @@ class Writer:
 
     def _remember(self, key: str, placed: Placed) -> None:
         self.cache[key] = placed
+        self.seen.add(key)
 
     def _trim_cache(self) -> None:
         """Forgets the older half of the cache, between batches only (a batch counts on
@@ -360,6 +367,8 @@ class Writer:
 
     def _load(self, keys: set[str], site_ids: set[int]) -> None:
         """Fills the cache with the given keys' provenance rows, where they exist."""
+        if not self.known_before:
+            keys = {key for key in keys if key in self.seen}
         if not site_ids or not keys:
             return
         for chunk in chunks(sorted(keys)):

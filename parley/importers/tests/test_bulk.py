@@ -1,6 +1,6 @@
 """The indexes of the comment and provenance tables, set aside during a large SQLite
 import, come back as they were: after the import, and after an import that fails
-half-way."""
+half-way. The filter of keys a run wrote never forgets one."""
 
 import pytest
 from django.db import connection
@@ -11,7 +11,7 @@ from parley.importers.models import ImportedComment
 from parley.importers.sources import UnreadableFile
 from parley.importers.tests.test_hostile import disqus, nothing_written
 
-pytestmark = pytest.mark.skipif(
+sqlite_only = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="indexes are only set aside on SQLite"
 )
 
@@ -41,6 +41,7 @@ def dropped(monkeypatch):
     return names
 
 
+@sqlite_only
 def test_indexes_set_aside_come_back_the_same(dropped, fixture_path, do_import):
     before = comment_indexes()
     report = do_import("disqus", fixture_path("disqus/kkdai-evanlin_20210517.xml"))
@@ -52,6 +53,7 @@ def test_indexes_set_aside_come_back_the_same(dropped, fixture_path, do_import):
         assert cursor.fetchall() == [("ok",)]
 
 
+@sqlite_only
 def test_a_file_found_truncated_after_the_drop_changes_nothing(dropped, tmp_path, do_import):
     before = comment_indexes()
     whole = disqus(posts=5000)
@@ -62,3 +64,12 @@ def test_a_file_found_truncated_after_the_drop_changes_nothing(dropped, tmp_path
     assert len(dropped) >= 10
     assert nothing_written()
     assert comment_indexes() == before
+
+
+def test_seen_keys_never_forget_a_key_and_rarely_claim_one():
+    seen = bulk.SeenKeys()
+    for n in range(200_000):
+        seen.add(f"post {n}")
+    assert all(f"post {n}" in seen for n in range(200_000))
+    wrong = sum(f"other {n}" in seen for n in range(200_000))
+    assert wrong < 200_000 * 0.001
