@@ -17,9 +17,9 @@ Why indexes are set aside on SQLite (`DeferredIndexes`, for the comment and prov
 tables): past a few hundred thousand rows the comment table's indexes outgrow the page
 cache, and each row inserted updates nine of them at random places, reading pages back
 (34 µs a row over a million, against 10 µs without them); building them again at the end
-sorts each once (~5 s for a million rows).
-Without them the writer appends at the end of its tables, and a small page cache does:
-that also bounds the sorter's memory while the indexes are built again.
+sorts each once (~5 s for a million rows). Without them the writer appends at the end of
+its tables, where a small page cache does; that also bounds the sorter's memory while the
+indexes are built again.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -177,7 +177,7 @@ class KeyLookup:
 class SeenKeys:
     """The keys a run has written, as a Bloom filter (two bits of one hash per key, in a
     fixed 2 MB): `key in seen` is False only for a key that was never added, and rarely
-    True for one that was not (about 1 % at a million keys, 6 % at four million). What it
+    True for one that was not (about 1 % at a million keys, 4 % at two million). What it
     saves is a database lookup for a key that cannot be there; a wrong True only costs
     the lookup."""
 
