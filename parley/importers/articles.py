@@ -77,6 +77,8 @@ class ArticleMapper:
         self._earlier_threads: dict[int, dict[str, int]] = {}
         self.to_close: set[int] = set()
         self.touched: set[int] = set()
+        # Articles this run created: every comment on them is one this run writes.
+        self.created: set[int] = set()
 
     def add_thread(self, thread: ThreadRecord) -> None:
         if thread.key in self.threads:
@@ -164,6 +166,7 @@ class ArticleMapper:
             self.report.threads_merged += 1
         elif how == "created":
             self.report.articles_created += 1
+            self.created.add(article_id)
         else:
             self.report.articles_matched += 1
         self._used_articles.add(article_id)

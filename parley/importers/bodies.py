@@ -63,6 +63,20 @@ def markdown_from_clean(body_html: str) -> str:
     well-formed, its attributes quoted, its scripts gone): the same text, blank lines for
     blocks, links as markdown links, at a third of the cost of Python's HTMLParser. Used
     when the source HTML has no block element outside the allow-list (the usual case)."""
+    if "&" not in body_html and body_html.count("<") == (
+        body_html.count("<p>") + body_html.count("</p>") + body_html.count("<br>")
+    ):
+        # Paragraphs and line breaks only, nothing escaped (most comments): the loop
+        # below would give each tag its blank line or line break and the text unchanged.
+        text = body_html.replace("<p>", "\n\n").replace("</p>", "\n\n").replace("<br>", "\n")
+    else:
+        text = _markdown_from_tags(body_html)
+    if "\n\n\n" in text:  # most comments have no run of blank lines to fold
+        text = _BLANK_RUN.sub("\n\n", text)
+    return text.strip()
+
+
+def _markdown_from_tags(body_html: str) -> str:
     out: list[str] = []
     links: list[tuple[str | None, int]] = []
     pos = 0
@@ -88,10 +102,7 @@ def markdown_from_clean(body_html: str) -> str:
             else:
                 out.append(text)
     out.append(unescape(body_html[pos:]))
-    text = "".join(out)
-    if "\n\n\n" in text:  # most comments have no run of blank lines to fold
-        text = _BLANK_RUN.sub("\n\n", text)
-    return text.strip()
+    return "".join(out)
 
 
 def from_text(text: str) -> tuple[str, str, str]:

@@ -27,6 +27,9 @@ class IdentityMapper:
         self.source = source
         self.report = report
         self.users: dict[str, int] = {}
+        # With no identity of this source in Parley yet, every author is either new or
+        # one this run made (and `users` keeps those): nothing to look up, batch by batch.
+        self.known_before = ImportedIdentity.objects.filter(source=source).exists()
         self._names: dict[str, str] = {}
         self.user_ids = IdAllocator(User)
         self.to_db = datetime_adapter()
@@ -69,7 +72,7 @@ class IdentityMapper:
                 wanted[identity.key] = identity
         if not wanted:
             return
-        for chunk in chunks(list(wanted)):
+        for chunk in chunks(list(wanted) if self.known_before else []):
             for key, user_id in self.lookup.fetch(chunk, [self.source], 0):
                 self.users[key] = user_id
                 self.report.identities_reused += 1

@@ -6,9 +6,16 @@ the second core, and sends the records in batches while this process writes them
 reader never touches the database and needs no Django setup: parsers only use the
 records, report, sources and rendering modules. What it read and repaired comes back as
 its own report and is merged into this one; an unreadable file comes back as the error.
+
+The reader keeps parsing while the writer is busy: batches wait in an outbox (up to
+`AHEAD` of them) that a thread of the reader process sends on. Without it the reader
+could run only one batch ahead, and since the writer works in bursts (a flush every
+2,000 comments) the two processes took turns instead of running side by side.
 """
 
 import multiprocessing as mp
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +26,7 @@ from parley.importers.sources import Input, UnreadableFile
 
 PARALLEL_FROM = 20_000_000
 SEND = 500
+AHEAD = 16
 
 
 def records(
@@ -64,9 +72,20 @@ def _read(source: str, path: Path, sender: Any) -> None:
     def on_read(n: int) -> None:
         counted[0] += n
 
+    outbox: queue.Queue[tuple[str, Any, int] | None] = queue.Queue(maxsize=AHEAD)
+    courier = threading.Thread(target=_send_all, args=(outbox, sender), daemon=True)
+    courier.start()
+
     def send(kind: str, payload: Any) -> None:
-        sender.send((kind, payload, counted[0]))
+        message = (kind, payload, counted[0])
         counted[0] = 0
+        while True:
+            try:
+                outbox.put(message, timeout=1)
+                return
+            except queue.Full:
+                if not courier.is_alive():  # the writer has gone: nobody to read on
+                    raise BrokenPipeError from None
 
     report = ImportReport()
     batch: list[Any] = []
@@ -78,9 +97,23 @@ def _read(source: str, path: Path, sender: Any) -> None:
                 batch = []
         send("items", batch)
         send("done", report)
+    except BrokenPipeError:
+        pass
     except UnreadableFile as error:
         send("error", error)
     except Exception as error:  # any failure of the reader must reach the writer
         send("error", UnreadableFile(f"the file could not be read ({error!r})"))
     finally:
+        if courier.is_alive():
+            outbox.put(None)
+            courier.join()
         sender.close()
+
+
+def _send_all(outbox: queue.Queue[tuple[str, Any, int] | None], sender: Any) -> None:
+    """Sends the outbox's messages in order until None; stops if the writer has gone."""
+    while (message := outbox.get()) is not None:
+        try:
+            sender.send(message)
+        except OSError:
+            return

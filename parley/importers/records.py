@@ -8,16 +8,37 @@ sees the source format."""
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
 # Comment statuses as the writer understands them (the Parley names).
 VISIBLE, PENDING, DELETED, SPAM = "visible", "pending", "deleted", "spam"
 
+_FIELDS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+
+
+class _Sent:
+    """Base of the records a reader process sends in batches: pickled as the class and
+    its field values, so unpickling is one constructor call. The dataclass default goes
+    through a state list set field by field, at twice the cost on each side."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
+        cls = type(self)
+        fields = _FIELDS.get(cls)
+        if fields is None:
+            names: tuple[str, ...] = cls.__slots__
+            get = attrgetter(*names)
+            fields = _FIELDS[cls] = get if len(names) > 1 else lambda record: (get(record),)
+        return cls, fields(self)
+
 
 @dataclass(slots=True)
-class Identity:
+class Identity(_Sent):
     """An author, keyed within its source. `key` must be stable across exports."""
 
     key: str
@@ -27,7 +48,7 @@ class Identity:
 
 
 @dataclass(slots=True)
-class SiteHint:
+class SiteHint(_Sent):
     """What the file says about the publication, used when Parley has no site yet."""
 
     key: str
@@ -36,7 +57,7 @@ class SiteHint:
 
 
 @dataclass(slots=True)
-class ThreadRecord:
+class ThreadRecord(_Sent):
     key: str
     url: str
     title: str = ""
@@ -50,7 +71,7 @@ class ThreadRecord:
 
 
 @dataclass(slots=True)
-class CommentRecord:
+class CommentRecord(_Sent):
     key: str
     thread: str
     parent: str | None
@@ -70,7 +91,7 @@ class CommentRecord:
 
 
 @dataclass(slots=True)
-class SkippedRecord:
+class SkippedRecord(_Sent):
     """A record that is read and counted but is not a comment (a pingback, an editorial
     note…). Its key lets the writer explain what happened to replies that point at it."""
 
@@ -79,7 +100,7 @@ class SkippedRecord:
 
 
 @dataclass(slots=True)
-class VoteRecord:
+class VoteRecord(_Sent):
     comment: str
     voter: Identity
     value: int
@@ -87,7 +108,7 @@ class VoteRecord:
 
 
 @dataclass(slots=True)
-class PassageRecord:
+class PassageRecord(_Sent):
     """A passage of an article's plain text, as W3C Web Annotation selectors: the quote
     with its context (TextQuoteSelector) and its offsets (TextPositionSelector, None when
     the source has only the quote). `state` is Parley's anchor state; `original_exact` the
@@ -106,7 +127,7 @@ class PassageRecord:
 
 
 @dataclass(slots=True)
-class RevisionRecord:
+class RevisionRecord(_Sent):
     """An older plain text of an article, which some passage's selectors refer to."""
 
     key: str
@@ -117,7 +138,7 @@ class RevisionRecord:
 
 
 @dataclass(slots=True)
-class QuestionRecord:
+class QuestionRecord(_Sent):
     """An editor's question on a passage; readers' answers are anchors naming it."""
 
     key: str
@@ -128,7 +149,7 @@ class QuestionRecord:
 
 
 @dataclass(slots=True)
-class AnchorRecord:
+class AnchorRecord(_Sent):
     """The passage a (top-level) comment is about, or the question it answers."""
 
     comment: str
@@ -137,7 +158,7 @@ class AnchorRecord:
 
 
 @dataclass(slots=True)
-class ModerationRecord:
+class ModerationRecord(_Sent):
     """One entry of a moderation log: who did what to which comment, user or article."""
 
     key: str

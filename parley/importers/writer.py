@@ -9,10 +9,12 @@ this stays small) and is placed right after its parent; at the end of the file t
 replies whose parent never came are kept as top-level comments, with a warning each.
 
 At the end: childless tombstones are dropped (as Parley's own delete does; their
-provenance row stays, so a re-import does not bring them back), counters are recomputed
-in SQL for the touched articles, closed threads close their discussions.
+provenance row stays, so a re-import does not bring them back), counters are set (from
+counts kept while writing for the articles this run created, recomputed in SQL for the
+articles that had comments before), closed threads close their discussions.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,15 +23,26 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from parley.articles.models import Site
-from parley.discussion.models import MAX_DEPTH, PATH_SEGMENT, Comment, Vote, path_segment
+from parley.discussion.models import (
+    MAX_DEPTH,
+    PATH_SEGMENT,
+    SHOWN_STATUSES,
+    Comment,
+    Vote,
+    path_segment,
+)
 from parley.importers.articles import ArticleMapper, Mapped
 from parley.importers.bulk import (
+    DEFER_INDEXES_FROM,
+    DeferredIndexes,
     IdAllocator,
     KeyLookup,
     RowWriter,
+    SeenKeys,
     chunks,
     datetime_adapter,
     recount,
+    write_counts,
 )
 from parley.importers.identities import IdentityMapper
 from parley.importers.models import ImportedComment, ImportRun
@@ -82,6 +95,7 @@ COMMENT_COLUMNS = (
     "thread_replies",
 )
 LINK_COLUMNS = ("site", "source", "source_id", "comment", "fingerprint", "run", "extra")
+SHOWN = frozenset(str(status) for status in SHOWN_STATUSES)
 
 
 @dataclass(slots=True)
@@ -115,6 +129,11 @@ class Writer:
         )
         self.identities = IdentityMapper(source, report)
         self.ids = IdAllocator(Comment)
+        self.comments_written = 0
+        self.indexes = [
+            DeferredIndexes(model, rows_before=self.ids.next_sqlite, floor=DEFER_INDEXES_FROM)
+            for model in (Comment, ImportedComment)
+        ]
         self.comment_rows = RowWriter(Comment, COMMENT_COLUMNS)
         self.link_rows = RowWriter(ImportedComment, LINK_COLUMNS)
         self.batch: list[CommentRecord] = []
@@ -122,9 +141,18 @@ class Writer:
         self.passages = PassageWriter(self)
         self.log = ModerationLogWriter(self)
         self.cache: dict[str, Placed] = {}
+        # When Parley holds no record of this source yet, a key can only be in the
+        # provenance table if this run wrote it: keys it certainly did not write (most of
+        # them, in a first import) are not looked up.
+        self.known_before = ImportedComment.objects.filter(source=source).exists()
+        self.seen = SeenKeys()
         self.deferred: dict[str, list[CommentRecord]] = {}
         self.skipped_keys: dict[str, str] = {}
         self.tombstones: list[int] = []
+        # Counters of the articles this run created (Article.comment_count, and
+        # thread_replies by top-level comment), kept as rows are placed.
+        self.visible_counts: Counter[int] = Counter()
+        self.reply_counts: Counter[int] = Counter()
         self.last_date = timezone.now()
         self.run_id = self.run.pk
         self.extra_field = ImportedComment._meta.get_field("extra")
@@ -196,8 +224,11 @@ class Writer:
         self._write_votes()
         self.passages.write()
         self.log.write()
+        for indexes in self.indexes:
+            indexes.restore()
         self._prune_tombstones()
-        recount(self.articles.touched)
+        write_counts(self.visible_counts, self.reply_counts)
+        recount(self.articles.touched - self.articles.created)
         self.articles.close_discussions()
 
     # --- placing one record --------------------------------------------------------------
@@ -304,6 +335,11 @@ class Writer:
             (mapped.site_id, self.source, key, comment_id, record.fingerprint, self.run_id, extra)
         )
         self.report.outcome(OUTCOME[status])
+        if mapped.article_id in self.articles.created:
+            if status == VISIBLE:
+                self.visible_counts[mapped.article_id] += 1
+            if root_id is not None and status in SHOWN:
+                self.reply_counts[root_id] += 1
         if record.extra:
             for flag in ("sticky", "feedback_form_id", "closed"):
                 if flag in record.extra:
@@ -320,6 +356,7 @@ class Writer:
 
     def _remember(self, key: str, placed: Placed) -> None:
         self.cache[key] = placed
+        self.seen.add(key)
 
     def _trim_cache(self) -> None:
         """Forgets the older half of the cache, between batches only (a batch counts on
@@ -330,6 +367,8 @@ class Writer:
 
     def _load(self, keys: set[str], site_ids: set[int]) -> None:
         """Fills the cache with the given keys' provenance rows, where they exist."""
+        if not self.known_before:
+            keys = {key for key in keys if key in self.seen}
         if not site_ids or not keys:
             return
         for chunk in chunks(sorted(keys)):
@@ -356,8 +395,10 @@ class Writer:
                     self._place(child)
 
     def _write(self) -> None:
-        self.comment_rows.flush()
+        self.comments_written += self.comment_rows.flush()
         self.link_rows.flush()
+        for indexes in self.indexes:
+            indexes.written(self.comments_written)
 
     # --- after the last record ------------------------------------------------------------
 
@@ -400,11 +441,14 @@ class Writer:
         while candidates:
             childless: list[int] = []
             for chunk in chunks(sorted(candidates)):
-                childless += (
+                for pk, root_id in (
                     Comment.objects.filter(id__in=chunk, status=DELETED)
                     .exclude(Exists(Comment.objects.filter(parent_id=OuterRef("pk"))))
-                    .values_list("id", flat=True)
-                )
+                    .values_list("id", "root_id")
+                ):
+                    childless.append(pk)
+                    if root_id in self.reply_counts:
+                        self.reply_counts[root_id] -= 1  # a tombstone counts as shown
             if not childless:
                 break
             for chunk in chunks(childless):

@@ -28,6 +28,16 @@ from parley.importers.sources import Input
 from parley.importers.xmlstream import Element, XMLRecords, attr, children, text
 
 Item = SiteHint | ThreadRecord | CommentRecord
+_DSQ_ID = "{http://disqus.com/disqus-internals}id"
+
+
+def _id(xml: XMLRecords, el: Element | None) -> str:
+    """The element's `dsq:id`: read directly when spelled as Disqus writes it, else by
+    local name (another prefix, or none after the recovering parser)."""
+    if el is None:
+        return ""
+    value = el.get(_DSQ_ID)
+    return value.strip() if value is not None else attr(xml, el, "id")
 
 
 def _flag(value: str, field: str, ref: str, report: ImportReport) -> bool:
@@ -59,7 +69,7 @@ def parse(inp: Input, report: ImportReport) -> Iterator[Item]:
 
 def _thread(xml: XMLRecords, el: Element, report: ImportReport) -> ThreadRecord:
     fields = children(xml, el)
-    key = attr(xml, el, "id")
+    key = _id(xml, el)
     link = text(fields.get("link"))
     if not key:
         key = "id:" + (text(fields.get("id")) or link)
@@ -92,7 +102,7 @@ def _author(xml: XMLRecords, el: Element | None) -> tuple[Identity | None, str]:
 def _post(xml: XMLRecords, el: Element, report: ImportReport) -> CommentRecord:
     report.read_comment()
     fields = children(xml, el)
-    key = attr(xml, el, "id")
+    key = _id(xml, el)
     message = fields.get("message")
     html = text(message)
     created = parse_date(text(fields.get("createdAt")))
@@ -124,10 +134,10 @@ def _post(xml: XMLRecords, el: Element, report: ImportReport) -> CommentRecord:
         body, body_html, problem = bodies.from_html(html)
         if problem:
             report.warn(problem, ref)
-    parent = attr(xml, fields.get("parent"), "id") or None
+    parent = _id(xml, fields.get("parent")) or None
     return CommentRecord(
         key=key,
-        thread=attr(xml, fields.get("thread"), "id"),
+        thread=_id(xml, fields.get("thread")),
         parent=parent,
         author=identity,
         author_name=name,

@@ -20,6 +20,8 @@ CASES = [
     '<p><a href="https://a.example/">https://a.example/</a> <a href="mailto:x@y.example">m</a></p>',
     "<p>Ünïcödé 中文 😀 &nbsp;&#8217;&eacute;</p>",
     "<p>unclosed <b>bold <i>italic</p><p>next",
+    "<p>One paragraph.</p><p> Two, <br>with a break </p>\n<p></p><p>three</p>",
+    "<p>x<br>y</p><P>z</P>",
 ]
 
 
