@@ -124,10 +124,14 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get(
 
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("PARLEY_DB_PREPARE", True):
     # Server-side binding, and statements prepared on their fifth run on a connection
-    # (psycopg's prepare_threshold): PostgreSQL then plans the queries every request makes
-    # once per connection instead of on every run.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
+    # (psycopg's prepare_threshold): PostgreSQL parses the queries every request makes
+    # once per connection instead of on every run. Each run is still planned for its own
+    # values (plan_cache_mode): a generic plan, the same for a 20-comment and a
+    # 100,000-comment discussion, made the big one's first page eight times slower.
+    db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    db_options.update(server_side_binding=True, prepare_threshold=5)
+    db_options["options"] = " ".join(
+        filter(None, [db_options.get("options", ""), "-c plan_cache_mode=force_custom_plan"])
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
