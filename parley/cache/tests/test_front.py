@@ -7,18 +7,17 @@ as production does (django_db(transaction=True))."""
 
 import asyncio
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import redis
 from django.urls import reverse
 
 from parley import factories
 from parley.asgi import application
 from parley.cache import front
+from parley.cache.tests.conftest import listening
 from parley.discussion import actions
 
 PAGE = b"x" * 100
@@ -79,29 +78,16 @@ def test_the_memory_budget_and_the_age_limit_hold():
     assert old.get((b"a",)) is None
 
 
-def test_another_process_hears_a_bump_through_redis(settings):
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
-    here = front.Bumps(front.Memo(max_bytes=10_000, max_age=60), url)
-    there = front.Bumps(front.Memo(max_bytes=10_000, max_age=60), url)
+def test_another_process_hears_a_bump_through_redis(two_processes):
+    here, there = two_processes
     assert not there.memo.serving  # not before it is subscribed
-    there.ensure_listening()
-    try:
-        deadline = time.monotonic() + 10
-        while not there.memo.serving and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert there.memo.serving
-        assert there.memo.keep((b"a",), kept(7), since=there.memo.clock())
-        here.publish(7)
-        while there.memo.get((b"a",)) is not None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert there.memo.get((b"a",)) is None
-    finally:
-        there.stop()
+    listening(there)
+    assert there.memo.keep((b"a",), kept(7), since=there.memo.clock())
+    here.publish(7)
+    deadline = time.monotonic() + 10
+    while there.memo.get((b"a",)) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert there.memo.get((b"a",)) is None
 
 
 # Through HTTP ---------------------------------------------------------------------------

@@ -4,10 +4,8 @@ here) within PARLEY_LOCAL_CACHE_SECONDS or as soon as its generation bump is hea
 no request can change what the next one gets."""
 
 import time
-import uuid
 
 import pytest
-import redis
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -15,6 +13,7 @@ from parley import factories
 from parley.articles.models import Site
 from parley.articles.sites import current_site
 from parley.cache import front, local
+from parley.cache.tests.conftest import listening
 from parley.discussion.models import Comment, CommentStatus
 from parley.moderation.models import SitePolicy
 
@@ -92,36 +91,22 @@ def test_a_load_that_overlaps_a_clear_is_not_kept(site):
     assert reloaded == [site]
 
 
-def test_a_generation_bump_heard_from_another_process_clears_it(site, settings):
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
-    local.sites.get("key", lambda: site)
-    here = front.Bumps(front.Memo(max_bytes=10_000, max_age=60), url)
-    there = front.Bumps(front.Memo(max_bytes=10_000, max_age=60), url)
-    there.ensure_listening()
-    try:
-        deadline = time.monotonic() + 10
-        while not there.memo.serving and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert there.memo.serving
-        local.sites.get("key", lambda: site)  # kept again after subscribing
-        here.publish(front.GENERATION)
-        reloaded: list[Site] = []
+def test_a_generation_bump_heard_from_another_process_clears_it(site, two_processes):
+    here, there = two_processes
+    listening(there)
+    local.sites.get("key", lambda: site)  # kept after subscribing
+    here.publish(front.GENERATION)
+    reloaded: list[Site] = []
 
-        def reload() -> Site:
-            reloaded.append(site)
-            return site
+    def reload() -> Site:
+        reloaded.append(site)
+        return site
 
-        while not reloaded and time.monotonic() < deadline:
-            local.sites.get("key", reload)
-            time.sleep(0.02)
-        assert reloaded == [site]
-    finally:
-        there.stop()
+    deadline = time.monotonic() + 10
+    while not reloaded and time.monotonic() < deadline:
+        local.sites.get("key", reload)
+        time.sleep(0.02)
+    assert reloaded == [site]
 
 
 def test_hosts_are_bounded(site):
