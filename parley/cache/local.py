@@ -28,8 +28,7 @@ _epoch = 0  # moves on every clear(): a load that overlapped a clear is not kept
 
 
 class LocalRows:
-    def __init__(self, name: str) -> None:
-        self.name = name
+    def __init__(self) -> None:
         self._entries: dict[Hashable, tuple[float, int, Any]] = {}
 
     def get[T](self, key: Hashable, load: Callable[[], T]) -> T:
@@ -63,6 +62,6 @@ def clear(*args: Any, **kwargs: Any) -> None:
             table.clear()
 
 
-sites = LocalRows("sites")
-site_policies = LocalRows("site policies")
+sites = LocalRows()  # by (host, embedded site key, default site key)
+site_policies = LocalRows()  # by site id
 TABLES = (sites, site_policies)
