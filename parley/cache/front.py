@@ -22,8 +22,16 @@ of the request that rendered it and the moment it is kept; and while the subscri
 down (Redis restarting), nothing is kept or served here, and everything kept is dropped
 (a message may have been missed). Pages also leave after PARLEY_PAGE_CACHE_SECONDS, and
 the least recently used go first once PARLEY_FRONT_CACHE_MB is reached.
+
+Requests for a page that is not kept yet are coalesced: while one is on its way through
+Django, the others for the same key wait for it (at most FOLLOW_SECONDS) and are answered
+from what it kept. A hot article's page, dropped by a new comment or not yet kept by a
+worker that just started, costs one pass through Django per process instead of one per
+reader arriving meanwhile. A key whose answer turned out not to be shareable is
+remembered, and its requests go straight to Django thereafter.
 """
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -60,7 +68,10 @@ _KEY_HEADERS = (
     b"x-parley-fragment",
 )
 MAX_PAGE_BYTES = 2 * 1024 * 1024
+FOLLOW_SECONDS = 5.0  # the longest a request waits for another's identical one
+MAX_PLAIN_KEYS = 10_000
 GENERATION = 0  # the article id under which a generation bump is recorded
+LATER = "-"  # the mark of a shareable page not to keep this time (pages.py, a new route)
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,6 +330,9 @@ class FrontCache:
     def __init__(self, app: ASGIApp, *, on_served: Callable[[], None] | None = None) -> None:
         self.app = app
         self.on_served = on_served
+        # Keys on their way through Django now, and keys whose answer was not shareable.
+        self._leading: dict[tuple[bytes, ...], asyncio.Future[None]] = {}
+        self._plain: set[tuple[bytes, ...]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _request_key(scope)
@@ -330,10 +344,54 @@ class FrontCache:
         front.ensure_listening()
         memo = front.memo
         kept = memo.get(key)
+        if kept is None and key not in self._plain and memo.serving:
+            kept = await self._follow(key, memo)
         if kept is not None:
             await self._answer(scope, send, kept)
             return
-        await self.app(scope, receive, self._keeping(send, memo, key, memo.clock()))
+        leading = self._lead(key) if key not in self._plain else None
+        try:
+            await self.app(scope, receive, self._keeping(send, memo, key, memo.clock(), self))
+        finally:
+            if leading is not None:
+                self._release(key, leading)
+
+    async def _follow(self, key: tuple[bytes, ...], memo: Memo) -> Kept | None:
+        """Waits for a request already on its way through Django for this key, if there
+        is one, and returns the page it kept."""
+        leading = self._leading.get(key)
+        if leading is None or leading.get_loop() is not asyncio.get_running_loop():
+            return None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(leading), FOLLOW_SECONDS)
+        return memo.get(key)
+
+    def _lead(self, key: tuple[bytes, ...]) -> asyncio.Future[None] | None:
+        if key in self._leading:
+            return None  # another leads (one that outlived a follower's patience)
+        leading = asyncio.get_running_loop().create_future()
+        self._leading[key] = leading
+        return leading
+
+    def _release(self, key: tuple[bytes, ...], leading: asyncio.Future[None]) -> None:
+        if self._leading.get(key) is leading:
+            del self._leading[key]
+        if not leading.done():
+            leading.set_result(None)
+
+    def _settled(self, key: tuple[bytes, ...], *, shareable: bool) -> None:
+        """The answer for `key` is known: its followers may go on (to the kept page, or
+        to Django). A key whose answer is not one to keep is remembered until one is, and
+        its requests do not wait for one another meanwhile."""
+        if shareable:
+            self._plain.discard(key)
+        else:
+            if len(self._plain) >= MAX_PLAIN_KEYS:
+                self._plain.clear()
+            self._plain.add(key)
+        leading = self._leading.get(key)
+        if leading is not None:
+            self._release(key, leading)
 
     async def _answer(self, scope: Scope, send: Send, kept: Kept) -> None:
         if _not_modified(scope, kept.etag):
@@ -347,7 +405,9 @@ class FrontCache:
             self.on_served()
 
     @staticmethod
-    def _keeping(send: Send, memo: Memo, key: tuple[bytes, ...], since: int) -> Send:
+    def _keeping(
+        send: Send, memo: Memo, key: tuple[bytes, ...], since: int, front: "FrontCache"
+    ) -> Send:
         state: dict[str, Any] = {}
 
         async def wrapped(message: Message) -> None:
@@ -359,11 +419,15 @@ class FrontCache:
                     headers = [(n, v) for n, v in headers if n.lower() != _SHARED]
                     message = {**message, "headers": headers}
                     names = {n.lower() for n, _ in headers}
-                    if message["status"] == 200 and b"set-cookie" not in names:
+                    later = marker[0] == LATER.encode()
+                    if message["status"] == 200 and b"set-cookie" not in names and not later:
                         with contextlib.suppress(ValueError):
                             state["article_id"] = int(marker[0])
                             state["headers"] = headers
                             state["body"] = []
+                elif message["status"] != 304:
+                    # Not a page to keep (a 304 says nothing: the page was kept before).
+                    front._settled(key, shareable=False)
             elif kind == "http.response.body" and "body" in state:
                 state["body"].append(message.get("body", b""))
                 if not message.get("more_body", False):
@@ -377,6 +441,7 @@ class FrontCache:
                         time.monotonic(),
                     )
                     memo.keep(key, kept, since=since)
+                    front._settled(key, shareable=True)
             await send(message)
 
         return wrapped

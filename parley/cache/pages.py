@@ -244,7 +244,11 @@ def _serve(
         # The route was unknown (or has moved): learn it; the next request stores.
         routes.set(route_key, noted)
         versions.guarded(lambda: cache.set(route_key, noted, ROUTE_TTL), None)
-        return guest_headers(response, None) if response.status_code == 200 else response
+        if response.status_code != 200:
+            return response
+        if may_store:  # the front's key is one to keep, from the next request on
+            _shared(request, response, front.LATER)
+        return guest_headers(response, None)
     if tokens is None or article_id is None or response.status_code != 200:
         return response
     etag = tokens.etag(article_id, variant)
@@ -267,9 +271,11 @@ def mark_private[R: HttpResponseBase](response: R) -> R:
     return response
 
 
-def _shared[R: HttpResponseBase](request: HttpRequest, response: R, article_id: int) -> R:
+def _shared[R: HttpResponseBase](request: HttpRequest, response: R, article_id: int | str) -> R:
     """Marks a page every guest may be given, for this process's front (front.py), which
-    keeps it and takes the mark off. Served without a front, a page carries no mark."""
+    keeps it and takes the mark off (front.LATER: a page of a route learnt just now,
+    not kept, but the next one will be). Served without a front, a page carries no
+    mark."""
     if getattr(request, "scope", {}).get(front.FRONT_SCOPE_KEY):
         response[front.SHARED_HEADER] = str(article_id)
     return response

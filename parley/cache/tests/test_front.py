@@ -202,3 +202,45 @@ def test_variants_are_kept_apart(get, django_app, url):
     get(url + "?utm_source=x")  # served by Django, never kept
     get(url + "?utm_source=x")
     assert django_app.calls == calls + 2
+
+
+@pytest.fixture
+def get_together(django_app) -> Iterator[Any]:
+    """`n` guests asking for `path` at the same moment, through one front."""
+    app = front.FrontCache(django_app)
+
+    def run(path: str, n: int) -> list[httpx.Response]:
+        async def go() -> list[httpx.Response]:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+                return list(await asyncio.gather(*(c.get(path) for _ in range(n))))
+
+        return asyncio.run(go())
+
+    yield run
+
+
+@committing
+def test_guests_arriving_together_cost_one_pass_through_django(
+    get_together, django_app, url, article
+):
+    ann = factories.make_subscriber(article.site, "ann")
+    get_together(url, 1)  # learns the route
+    first = get_together(url, 8)  # one stores the page, the others are answered from it
+    assert django_app.calls == 2
+    assert len({r.content for r in first}) == 1 and {r.status_code for r in first} == {200}
+    actions.do_post_comment(user=ann, article=article, body="Late", body_html="<p>Late news.</p>")
+    after = get_together(url, 8)  # the bump dropped the page: again one pass for eight
+    assert django_app.calls == 3
+    assert all(b"Late news." in r.content for r in after)
+    assert len({r.headers["etag"] for r in after}) == 1
+
+
+@committing
+def test_requests_for_a_page_that_is_never_kept_each_reach_django(get_together, django_app, url):
+    tracked = url + "?utm_source=x"  # served by Django, never kept
+    get_together(tracked, 1)
+    calls = django_app.calls
+    answers = get_together(tracked, 6)
+    assert django_app.calls == calls + 6
+    assert {r.status_code for r in answers} == {200}
