@@ -89,3 +89,18 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file rather than Django's shared in-memory one:
+    the browser tests' live server answers in several threads at once, and an in-memory
+    database would be one connection shared by all of them (SQLite refuses concurrent use
+    of one connection: "bad parameter or other API misuse"). With a file each thread has
+    its own connection, as in production."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
