@@ -13,3 +13,4 @@ from parley.startup import settle  # noqa: E402
 # (parley/cache/front.py); everything else goes to Django.
 application = FrontCache(django_application, on_served=record_front_hit)
 settle()
+application.start()

@@ -334,6 +334,14 @@ class FrontCache:
         self._leading: dict[tuple[bytes, ...], asyncio.Future[None]] = {}
         self._plain: set[tuple[bytes, ...]] = set()
 
+    def start(self) -> None:
+        """Subscribes to the other processes' bumps now (asgi.py, as the process loads):
+        until the subscription is up this front keeps and serves nothing, and a worker
+        that waited for its first request to subscribe sent the readers of that moment
+        through Django."""
+        if settings.PARLEY_PAGE_CACHE and settings.PARLEY_FRONT_CACHE:
+            bumps().ensure_listening()
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         key = _request_key(scope)
         if key is None or not (settings.PARLEY_PAGE_CACHE and settings.PARLEY_FRONT_CACHE):
