@@ -22,11 +22,12 @@ its tables, where a small page cache does; that also bounds the sorter's memory 
 indexes are built again.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, IntegrityError, connection, models
 
 from parley.articles.models import Article
 from parley.discussion.models import SHOWN_STATUSES, Comment, CommentStatus
@@ -145,6 +146,99 @@ class DeferredIndexes:
         with connection.cursor() as cursor:
             for _name, sql in dropped:
                 cursor.execute(sql)
+
+
+@contextmanager
+def foreign_keys_unenforced() -> Iterator[bool]:
+    """SQLite, outside any transaction: foreign keys are not enforced row by row for what
+    runs inside (four lookups for each comment inserted), and enforced again afterwards,
+    whatever happens. Yields whether enforcement was switched off: not on PostgreSQL, not
+    inside a caller's transaction (SQLite ignores the pragma there) and not when it was
+    off already. Whoever is told True must check what it wrote (`NewRowsCheck`)."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        enforced = bool(cursor.fetchone()[0])
+    switched = enforced and connection.disable_constraint_checking()
+    try:
+        yield switched
+    finally:
+        if switched:
+            connection.enable_constraint_checking()
+
+
+class NewRowsCheck:
+    """The foreign keys of the rows written after it was made, checked at once (SQLite,
+    with enforcement off). Made at the start of the transaction, it notes the highest
+    rowid of every table that has foreign keys; `verify` then looks for a reference, in
+    the rows past that mark, that names no row, and raises IntegrityError if it finds
+    one (the transaction then rolls back). New rows always come past the mark (the write
+    lock is held, ids only grow); the rows an import deletes are rows it wrote, so
+    whatever referred to them is new too. Tables the import did not write to cost
+    nothing. Each key's distinct values are looked up once: when most of the table is
+    new, read from the column's index (a million comments: a quarter of a second for
+    their four keys, against over a second row by row), else from the new rows alone."""
+
+    def __init__(self) -> None:
+        q = connection.ops.quote_name
+        self.tables: dict[str, tuple[int | None, list[tuple[str, list[str], list[str]]]]] = {}
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names(cursor):
+                cursor.execute(f"PRAGMA foreign_key_list({q(table)})")
+                keys: dict[int, tuple[str, list[str], list[str]]] = {}
+                for key_id, _seq, parent, column, target, *_rest in cursor.fetchall():
+                    keys.setdefault(key_id, (parent, [], []))
+                    keys[key_id][1].append(column)
+                    keys[key_id][2].append(target)
+                if not keys:
+                    continue
+                mark: int | None = None
+                if all(None not in targets for _parent, _columns, targets in keys.values()):
+                    try:
+                        cursor.execute(f"SELECT MAX(rowid) FROM {q(table)}")  # noqa: S608
+                        mark = cursor.fetchone()[0] or 0
+                    except DatabaseError:  # a table without rowids: checked whole
+                        mark = None
+                self.tables[table] = (mark, list(keys.values()))
+
+    def verify(self) -> None:
+        q = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            for table, (mark, keys) in self.tables.items():
+                if mark is None:
+                    cursor.execute(f"PRAGMA foreign_key_check({q(table)})")
+                    found = cursor.fetchone()
+                    if found:
+                        raise IntegrityError(
+                            f"{table}: row {found[1]} refers to a missing row of {found[2]}"
+                        )
+                    continue
+                cursor.execute(f"SELECT MAX(rowid) FROM {q(table)}")  # noqa: S608
+                highest = cursor.fetchone()[0] or 0
+                if highest <= mark:
+                    continue
+                # Mostly new rows: the index of the column, if any, has the values in
+                # order; a few new rows in a large table: those rows, by rowid.
+                only_new = "" if (highest - mark) * 4 >= highest else "NOT INDEXED"
+                for parent, columns, targets in keys:
+                    values = ", ".join(f"t.{q(c)} AS v{n}" for n, c in enumerate(columns))
+                    given = " AND ".join(f"t.{q(c)} IS NOT NULL" for c in columns)
+                    match = " AND ".join(f"p.{q(to)} = d.v{n}" for n, to in enumerate(targets))
+                    cursor.execute(
+                        f"SELECT {', '.join(f'd.v{n}' for n in range(len(columns)))} "  # noqa: S608
+                        f"FROM (SELECT DISTINCT {values} FROM {q(table)} t {only_new} "
+                        f"WHERE t.rowid > %s AND {given}) d "
+                        f"WHERE NOT EXISTS (SELECT 1 FROM {q(parent)} p WHERE {match}) LIMIT 1",
+                        [mark],
+                    )
+                    found = cursor.fetchone()
+                    if found:
+                        raise IntegrityError(
+                            f"{table}.{', '.join(columns)} = {', '.join(map(str, found))}: "
+                            f"no such row in {parent}"
+                        )
 
 
 def datetime_adapter() -> Callable[[datetime | None], Any]:

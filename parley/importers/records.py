@@ -209,9 +209,20 @@ def parse_date(text: str | None) -> DateResult:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
-    if value < _EARLIEST or value > datetime.now(UTC) + timedelta(days=1):
+    if value < _EARLIEST or (value > _latest[0] and value > _latest_now()):
         return DateResult(None, f"impossible date {raw[:40]!r}")
     return DateResult(value)
+
+
+# "More than a day in the future", without asking the clock for every record: the bound
+# only grows with time, so a date at or before an earlier one is before the current one
+# too; the clock is read again only for a later date.
+_latest = [datetime.min.replace(tzinfo=UTC)]
+
+
+def _latest_now() -> datetime:
+    _latest[0] = datetime.now(UTC) + timedelta(days=1)
+    return _latest[0]
 
 
 def fingerprint(created_at: datetime | None, author: str, text: str) -> int:

@@ -16,7 +16,12 @@ from tqdm import tqdm
 
 from parley.importers import reader
 from parley.importers.articles import choose_site
-from parley.importers.bulk import restore_sqlite_cache, sqlite_cache
+from parley.importers.bulk import (
+    NewRowsCheck,
+    foreign_keys_unenforced,
+    restore_sqlite_cache,
+    sqlite_cache,
+)
 from parley.importers.report import ImportReport
 from parley.importers.sources import Input
 from parley.importers.urlmap import UrlMapper, parse_rules
@@ -54,7 +59,10 @@ def run_import(
         inp = Input(path, on_read=bar.update)
         if parallel is None:
             parallel = inp.size > reader.PARALLEL_FROM
-        with transaction.atomic():
+        # SQLite checks four references for each comment row as it goes in; with
+        # enforcement off for the import, the rows it wrote are checked at once at the end.
+        with foreign_keys_unenforced() as unenforced, transaction.atomic():
+            new_rows = NewRowsCheck() if unenforced else None
             previous_cache = sqlite_cache(SQLITE_CACHE_KIB)
             chosen = choose_site(site)
             writer = Writer(
@@ -78,6 +86,8 @@ def run_import(
             writer.run.finished_at = timezone.now()
             writer.run.report = report.as_dict()
             writer.run.save()
+            if new_rows is not None:
+                new_rows.verify()
             restore_sqlite_cache(previous_cache)
             if dry_run:
                 transaction.set_rollback(True)

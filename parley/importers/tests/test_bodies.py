@@ -62,3 +62,30 @@ def test_long_bodies_are_kept_then_cut():
 def test_text_without_tags_is_left_to_the_renderer(text):
     looks_like_html = bool(bodies._LOOKS_LIKE_HTML.search(text))
     assert looks_like_html == (rendering.pasted_html_to_markdown(text) != text)
+
+
+def plain_paragraphs() -> list[str]:
+    """Paragraphs of text with every character of the first planes and some beyond, the
+    ones the allow-list rewrites included, between and around paragraphs too."""
+    characters = [chr(c) for c in range(0x3000)] + ["\ufeff", "\ufffe", "\U0001f600", "\u202e"]
+    cases = []
+    for start in range(0, len(characters), 64):
+        run = "".join(characters[start : start + 64])
+        cases += [f"<p>a{run}b</p>", f"<p>x</p>{run}<p>y</p>", f"<p>{run}</p>\n<p></p>"]
+    return cases
+
+
+@pytest.mark.parametrize("html", CASES + fixture_bodies() + plain_paragraphs())
+def test_html_is_what_the_allow_list_makes_of_it(html):
+    body, body_html, _problem = bodies.from_html(html)
+    capped, _ = bodies._cap(html)
+    if bodies._LOOKS_LIKE_HTML.search(capped):
+        assert body_html == rendering.clean_html(capped)
+        assert body == rendering.pasted_html_to_markdown(capped)
+
+
+def test_plain_paragraphs_skip_the_cleaning(monkeypatch):
+    monkeypatch.setattr(rendering, "clean_html", lambda html: pytest.fail("cleaned"))
+    body, body_html, _ = bodies.from_html("<p>One, two.</p>\n<p>Three \"four\" 'five'.</p>")
+    assert body_html == "<p>One, two.</p>\n<p>Three \"four\" 'five'.</p>"
+    assert body == "One, two.\n\nThree \"four\" 'five'."
