@@ -127,7 +127,7 @@ class _PastedHTML(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _DROP_CONTENT:
             self.dropping = max(0, self.dropping - 1)
-        elif tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS and tag != "br":  # `<br/>` ends nothing: one line break
             self.out.append("\n\n")
         elif tag == "a" and self.link_stack:
             href, start = self.link_stack.pop()

@@ -473,6 +473,13 @@ def test_pasted_html_to_markdown_drops_script_and_keeps_links():
     assert md == "Hi [there](<https://e.org/>)"
 
 
+@pytest.mark.parametrize("br", ["<br>", "<br/>", "<br />", "<BR/>"])
+def test_a_pasted_line_break_is_one_line_break_however_it_is_written(br):
+    assert rendering.pasted_html_to_markdown(f"<p>one{br}two</p><p>three</p>") == (
+        "one\ntwo\n\nthree"
+    )
+
+
 def test_to_plain_text_is_text_not_html():
     html, _ = rendered("**a** & b < c")
     assert rendering.to_plain_text(html) == "a & b < c"
