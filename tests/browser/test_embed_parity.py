@@ -4,10 +4,8 @@ EventSource sends no bearer key), and inline feedback on the host page's own art
 element (data-parley-article)."""
 
 import os
-import threading
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from playwright.sync_api import Browser, Page, expect
 
 from parley import factories
@@ -34,23 +32,6 @@ PASSAGE = "The fare has to cover all of that"  # wraps over two lines in the pag
 def live_settings(settings):
     settings.REDIS_URL = ""  # the in-process broker: the live server is one process
     settings.PARLEY_LIVE_HEARTBEAT_SECONDS = 1
-
-
-@pytest.fixture(autouse=True)
-def one_request_at_a_time(monkeypatch):
-    """The live server's request threads share one in-memory SQLite connection, which
-    cannot serve two queries at once ("bad parameter or other API misuse"); the frame sends
-    several requests together when its reader signs in (the discussion, a stream ticket,
-    the passages, the host page's text). A real server has a connection per thread.
-    Streams return from the handler at once and stream outside the lock."""
-    lock = threading.Lock()
-    handle = WSGIHandler.__call__
-
-    def one_at_a_time(self, environ, start_response):
-        with lock:
-            return handle(self, environ, start_response)
-
-    monkeypatch.setattr(WSGIHandler, "__call__", one_at_a_time)
 
 
 @pytest.fixture
@@ -152,6 +133,9 @@ def test_a_passage_of_the_host_page_is_commented_on_and_highlighted(windows, sit
     article = embedded_article(site, publisher.origin)
     page = windows()
     frame = open_article(page, publisher.origin, "Ada")
+    # "Signed in as" shows at once; the signed-in discussion (with its form, which the
+    # passage goes to) replaces the guest's when its request returns.
+    expect(frame.locator("form[data-parley=post]")).to_have_count(1)
 
     assert page.evaluate(SELECT, PASSAGE)
     button = page.get_by_role("button", name="Comment on this passage")
