@@ -17,7 +17,7 @@ def settle() -> None:
     out of the garbage collector's way.
 
     A new worker's first page otherwise pays for compiling the templates it renders,
-    opening its database pool and its cache connection: some 60 ms during which the
+    opening its database pool and its cache connection: 50 to 80 ms during which the
     pages it already keeps wait behind it (a new worker joining a busy site shows it as
     its 99th-percentile latency). `gc.freeze()` then keeps the some 100,000 objects that
     live as long as the process (Django, the apps, the URL patterns, the compiled

@@ -28,7 +28,7 @@ Django, the others for the same key wait for it (at most FOLLOW_SECONDS) and are
 from what it kept. A hot article's page, dropped by a new comment or not yet kept by a
 worker that just started, costs one pass through Django per process instead of one per
 reader arriving meanwhile. A key whose answer turned out not to be shareable is
-remembered, and its requests go straight to Django thereafter.
+remembered, and its requests go straight to Django until one of its answers is kept.
 """
 
 import asyncio
