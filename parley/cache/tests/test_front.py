@@ -7,19 +7,17 @@ as production does (django_db(transaction=True))."""
 
 import asyncio
 import time
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
-import redis
 from django.urls import reverse
 
 from parley import factories
 from parley.asgi import application
 from parley.cache import front
-from parley.cache.tests.conftest import REDIS, listening
+from parley.cache.tests.conftest import listening
 from parley.discussion import actions
 
 PAGE = b"x" * 100
@@ -248,13 +246,8 @@ def test_requests_for_a_page_that_is_never_kept_each_reach_django(get_together, 
     assert {r.status_code for r in answers} == {200}
 
 
-def test_a_started_front_subscribes_before_its_first_request(settings):
-    try:
-        redis.Redis.from_url(REDIS, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
-    settings.REDIS_URL = REDIS
-    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+def test_a_started_front_subscribes_before_its_first_request(settings, shared_redis):
+    settings.REDIS_URL = shared_redis
     front.reset()
     app = front.FrontCache(Counting())
     assert not front.bumps().memo.serving
