@@ -34,6 +34,7 @@ from parley.discussion.models import (
 from parley.importers.articles import ArticleMapper, Mapped
 from parley.importers.bulk import (
     DEFER_INDEXES_FROM,
+    LARGE_FILE_BYTES,
     DeferredIndexes,
     IdAllocator,
     KeyLookup,
@@ -120,6 +121,7 @@ class Writer:
         urls: UrlMapper,
         report: ImportReport,
         file_name: str,
+        file_size: int = 0,
     ) -> None:
         self.source = source
         self.report = report
@@ -130,8 +132,11 @@ class Writer:
         self.identities = IdentityMapper(source, report)
         self.ids = IdAllocator(Comment)
         self.comments_written = 0
+        # A large file's rows go in without the plain indexes from the start (as long as
+        # the tables held fewer rows before); a smaller one's only past DEFER_INDEXES_FROM.
+        floor = 0 if file_size >= LARGE_FILE_BYTES else DEFER_INDEXES_FROM
         self.indexes = [
-            DeferredIndexes(model, rows_before=self.ids.next_sqlite, floor=DEFER_INDEXES_FROM)
+            DeferredIndexes(model, rows_before=self.ids.next_sqlite, floor=floor)
             for model in (Comment, ImportedComment)
         ]
         self.comment_rows = RowWriter(Comment, COMMENT_COLUMNS)
