@@ -32,6 +32,7 @@ from parley.discussion.models import (
     path_segment,
 )
 from parley.importers.articles import ArticleMapper, Mapped
+from parley.importers.bodies import convert_html
 from parley.importers.bulk import (
     DEFER_INDEXES_FROM,
     LARGE_FILE_BYTES,
@@ -176,6 +177,9 @@ class Writer:
 
     def feed(self, item: Any) -> None:
         if isinstance(item, CommentRecord):
+            if item.html is not None:  # left to this process by the reader (bodies.Handoff)
+                item.body, item.body_html = convert_html(item.html)
+                item.html = None
             self.batch.append(item)
             if len(self.batch) >= BATCH:
                 self.flush()
