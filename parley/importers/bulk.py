@@ -254,7 +254,11 @@ def datetime_adapter() -> Callable[[datetime | None], Any]:
         return lambda value: value
 
     def to_sqlite(value: datetime | None) -> Any:
-        return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+        if value is None:
+            return None
+        if value.tzinfo is not UTC:  # parsed dates are UTC already
+            value = value.astimezone(UTC)
+        return str(value.replace(tzinfo=None))
 
     return to_sqlite
 
