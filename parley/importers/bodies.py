@@ -38,18 +38,50 @@ def _cap(text: str) -> tuple[str, str]:
 
 def from_html(html: str) -> tuple[str, str, str]:
     """(body, body_html, problem) for a body stored as rendered HTML."""
+    html, problem = checked_html(html)
+    body, body_html = convert_html(html)
+    return body, body_html, problem
+
+
+def checked_html(html: str) -> tuple[str, str]:
+    """The first half of `from_html`, which a reader process always does itself: the
+    HTML made ready for `convert_html` (capped) and the problem to report, if any."""
     html, problem = _cap(html)
     if not _LOOKS_LIKE_HTML.search(html):
-        return from_text(html)
+        return html, _cap(html)[1]  # as `from_text` reports it
+    return html, problem
+
+
+def convert_html(html: str) -> tuple[str, str]:
+    """The second half of `from_html`: (body, body_html) for HTML from `checked_html`.
+    A reader process that is the slower of the two may leave it to the writer
+    (`Handoff`)."""
+    if not _LOOKS_LIKE_HTML.search(html):
+        body = rendering.pasted_html_to_markdown(html)
+        return body, rendering.render(body)
     if _PLAIN_PARAGRAPHS.fullmatch(html):
         # Nothing but paragraphs of text without a markup character: safe as it stands,
         # and what the allow-list returns for it, unchanged (tested); most comments are
-        # like this, and the check costs a tenth of the cleaning.
-        return markdown_from_clean(html), html, problem
+        # like this, and the check costs a tenth of the cleaning. Its markdown: a blank
+        # line for each paragraph tag, as `markdown_from_clean` gives it, without that
+        # function's checks (there is no other tag and nothing escaped).
+        text = html.replace("<p>", "\n\n").replace("</p>", "\n\n")
+        if "\n\n\n" in text:
+            text = _BLANK_RUN.sub("\n\n", text)
+        return text.strip(), html
     body_html = rendering.clean_html(html)
     if _OTHER_STRUCTURE.search(html):
-        return rendering.pasted_html_to_markdown(html), body_html, problem
-    return markdown_from_clean(body_html), body_html, problem
+        return rendering.pasted_html_to_markdown(html), body_html
+    return markdown_from_clean(body_html), body_html
+
+
+class Handoff:
+    """Whether this process leaves `convert_html` to the writer. Only a reader process
+    (reader.py) turns it on, while the writer keeps up with it and waits for records:
+    a parser then sends the checked HTML in `CommentRecord.html` and the writer converts
+    it, on the core that was waiting. The rows are the same either way."""
+
+    active = False
 
 
 # Paragraphs of plain text: no tag but `<p>`, no `<`, `>` or `&` in the text, and none of

@@ -19,7 +19,10 @@ cache, and each row inserted updates nine of them at random places, reading page
 (34 µs a row over a million, against 10 µs without them); building them again at the end
 sorts each once (~5 s for a million rows). Without them the writer appends at the end of
 its tables, where a small page cache does; that also bounds the sorter's memory while the
-indexes are built again.
+indexes are built again. When the file is large enough to hold that many rows
+(`LARGE_FILE_BYTES`), they are set aside from the first rows rather than past 200,000:
+the rebuild sorts the same rows either way, and the first 200,000 inserts cost ~3.5 s
+less without them.
 """
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,6 +37,9 @@ from parley.discussion.models import SHOWN_STATUSES, Comment, CommentStatus
 
 BLOCK = 1000
 DEFER_INDEXES_FROM = 200_000
+# A file at least this large holds well over DEFER_INDEXES_FROM comments in the usual
+# exports (a Disqus post takes ~600 bytes): its indexes are set aside from the first rows.
+LARGE_FILE_BYTES = 100_000_000
 CACHE_WITHOUT_INDEXES_KIB = 8 * 1024
 
 
@@ -248,7 +254,11 @@ def datetime_adapter() -> Callable[[datetime | None], Any]:
         return lambda value: value
 
     def to_sqlite(value: datetime | None) -> Any:
-        return None if value is None else str(value.astimezone(UTC).replace(tzinfo=None))
+        if value is None:
+            return None
+        if value.tzinfo is not UTC:  # parsed dates are UTC already
+            value = value.astimezone(UTC)
+        return str(value.replace(tzinfo=None))
 
     return to_sqlite
 

@@ -11,6 +11,12 @@ The reader keeps parsing while the writer is busy: batches wait in an outbox (up
 `AHEAD` of them) that a thread of the reader process sends on. Without it the reader
 could run only one batch ahead, and since the writer works in bursts (a flush every
 2,000 comments) the two processes took turns instead of running side by side.
+
+Whichever of the two is slower sets the pace. When few batches wait in the outbox (the
+writer keeps up and waits for records), the reader leaves the conversion of rendered
+HTML, its largest cost, to the writer for the next batch (`bodies.Handoff`); when many
+wait, it converts them itself. The work settles between the two cores, and the rows
+are the same whichever process converted a body.
 """
 
 import multiprocessing as mp
@@ -20,6 +26,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from parley.importers import bodies
 from parley.importers.parsers import PARSERS
 from parley.importers.report import ImportReport
 from parley.importers.sources import Input, UnreadableFile
@@ -27,6 +34,7 @@ from parley.importers.sources import Input, UnreadableFile
 PARALLEL_FROM = 20_000_000
 SEND = 500
 AHEAD = 16
+HANDOFF_BELOW = AHEAD // 2
 
 
 def records(
@@ -82,6 +90,9 @@ def _read(source: str, path: Path, sender: Any) -> None:
         while True:
             try:
                 outbox.put(message, timeout=1)
+                # Few batches waiting: the writer keeps up and waits for records, so it
+                # converts the bodies of the next ones; many: this process does.
+                bodies.Handoff.active = outbox.qsize() < HANDOFF_BELOW
                 return
             except queue.Full:
                 if not courier.is_alive():  # the writer has gone: nobody to read on
@@ -104,6 +115,7 @@ def _read(source: str, path: Path, sender: Any) -> None:
     except Exception as error:  # any failure of the reader must reach the writer
         send("error", UnreadableFile(f"the file could not be read ({error!r})"))
     finally:
+        bodies.Handoff.active = False
         if courier.is_alive():
             outbox.put(None)
             courier.join()

@@ -88,6 +88,9 @@ class CommentRecord(_Sent):
     downvotes: int = 0
     score: int = 0
     extra: dict[str, Any] | None = None
+    # Rendered HTML, checked but not converted yet (`bodies.Handoff`): the writer sets
+    # `body` and `body_html` from it before placing the record.
+    html: str | None = None
 
 
 @dataclass(slots=True)

@@ -72,6 +72,7 @@ def run_import(
                 urls=UrlMapper(rules, report),
                 report=report,
                 file_name=inp.name,
+                file_size=inp.size,
             )
             items = reader.records(source, inp, report, progress=bar.update, parallel=parallel)
             for item in items:

@@ -32,8 +32,10 @@ from parley.discussion.models import (
     path_segment,
 )
 from parley.importers.articles import ArticleMapper, Mapped
+from parley.importers.bodies import convert_html
 from parley.importers.bulk import (
     DEFER_INDEXES_FROM,
+    LARGE_FILE_BYTES,
     DeferredIndexes,
     IdAllocator,
     KeyLookup,
@@ -120,6 +122,7 @@ class Writer:
         urls: UrlMapper,
         report: ImportReport,
         file_name: str,
+        file_size: int = 0,
     ) -> None:
         self.source = source
         self.report = report
@@ -130,8 +133,11 @@ class Writer:
         self.identities = IdentityMapper(source, report)
         self.ids = IdAllocator(Comment)
         self.comments_written = 0
+        # A large file's rows go in without the plain indexes from the start (as long as
+        # the tables held fewer rows before); a smaller one's only past DEFER_INDEXES_FROM.
+        floor = 0 if file_size >= LARGE_FILE_BYTES else DEFER_INDEXES_FROM
         self.indexes = [
-            DeferredIndexes(model, rows_before=self.ids.next_sqlite, floor=DEFER_INDEXES_FROM)
+            DeferredIndexes(model, rows_before=self.ids.next_sqlite, floor=floor)
             for model in (Comment, ImportedComment)
         ]
         self.comment_rows = RowWriter(Comment, COMMENT_COLUMNS)
@@ -171,6 +177,9 @@ class Writer:
 
     def feed(self, item: Any) -> None:
         if isinstance(item, CommentRecord):
+            if item.html is not None:  # left to this process by the reader (bodies.Handoff)
+                item.body, item.body_html = convert_html(item.html)
+                item.html = None
             self.batch.append(item)
             if len(self.batch) >= BATCH:
                 self.flush()

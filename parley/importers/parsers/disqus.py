@@ -130,10 +130,15 @@ def _post(xml: XMLRecords, el: Element, report: ImportReport) -> CommentRecord:
     else:
         status = VISIBLE
     body = body_html = ""
+    unconverted = None
     if status != DELETED:
-        body, body_html, problem = bodies.from_html(html)
+        checked, problem = bodies.checked_html(html)
         if problem:
             report.warn(problem, ref)
+        if bodies.Handoff.active:  # left to the writer: reader.py
+            unconverted = checked
+        else:
+            body, body_html = bodies.convert_html(checked)
     parent = _id(xml, fields.get("parent")) or None
     return CommentRecord(
         key=key,
@@ -147,4 +152,5 @@ def _post(xml: XMLRecords, el: Element, report: ImportReport) -> CommentRecord:
         created_at=created.value,
         fingerprint=fingerprint(created.value, name, html),
         ref=ref,
+        html=unconverted,
     )

@@ -73,3 +73,26 @@ def test_seen_keys_never_forget_a_key_and_rarely_claim_one():
     assert all(f"post {n}" in seen for n in range(200_000))
     wrong = sum(f"other {n}" in seen for n in range(200_000))
     assert wrong < 200_000 * 0.001
+
+
+@sqlite_only
+def test_a_large_file_sets_the_indexes_aside_from_its_first_rows(
+    monkeypatch, fixture_path, do_import
+):
+    """A file large enough to hold more than DEFER_INDEXES_FROM comments (here: any
+    file) goes in without the plain indexes from its first rows; they come back the same."""
+    monkeypatch.setattr(writer, "LARGE_FILE_BYTES", 1)
+    seen: list[int] = []
+    written = bulk.DeferredIndexes.written
+
+    def recording(self, rows):
+        written(self, rows)
+        if self.dropped and not seen:
+            seen.append(rows)
+
+    monkeypatch.setattr(bulk.DeferredIndexes, "written", recording)
+    before = comment_indexes()
+    report = do_import("disqus", fixture_path("disqus/kkdai-evanlin_20210517.xml"))
+    assert report.balanced
+    assert seen and seen[0] <= writer.BATCH
+    assert comment_indexes() == before

@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Q, Sum
 from parley.accounts.models import User
 from parley.articles.models import Article
 from parley.discussion.models import SHOWN_STATUSES, Comment
+from parley.importers import bodies
 from parley.importers.models import ImportedComment, ImportedThread
 from parley.importers.sources import UnreadableFile
 
@@ -135,3 +136,28 @@ def test_a_parallel_reader_reports_an_unreadable_file(tmp_path, do_import):
     with pytest.raises(UnreadableFile, match="truncated"):
         do_import("disqus", path, parallel=True)
     assert not Comment.objects.exists()
+
+
+def test_bodies_left_to_the_writer_come_out_the_same(monkeypatch, fixture_path, do_import):
+    """A reader process that is the slower of the two leaves the conversion of rendered
+    HTML to the writer (bodies.Handoff): the rows and the report are the same."""
+    name = "disqus/kkdai-evanlin_20210517.xml"
+
+    def rows() -> dict[str, tuple[str, str, str]]:
+        return {
+            key: (body, body_html, status)
+            for key, body, body_html, status in ImportedComment.objects.exclude(
+                comment=None
+            ).values_list("source_id", "comment__body", "comment__body_html", "comment__status")
+        }
+
+    alone = do_import("disqus", fixture_path(name))
+    before = rows()
+    Comment.objects.all().delete()
+    ImportedComment.objects.all().delete()
+    monkeypatch.setattr(bodies.Handoff, "active", True)
+    handed = do_import("disqus", fixture_path(name))
+    for part in ("comments", "warnings", "notes"):
+        assert handed.as_dict()[part] == alone.as_dict()[part]
+    assert len(before) == handed.outcomes.total() > 100
+    assert rows() == before
