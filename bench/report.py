@@ -131,11 +131,13 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
 
     ceiling = results.get("ceiling_rps")
-    reads = [rows.get(f"first-1k-{sort}") for sort in SORT_NAMES]
+    # Every first page measured (both threads, every sort): the goal is about all of them.
+    reads = [rows.get(f"first-{size}-{sort}") for size in ("1k", "20k") for sort in SORT_NAMES]
     reads = [r for r in reads if r and r.get("parley")]
     if ceiling and reads:
         share = min(r["parley"]["rps"] for r in reads) / ceiling
-        p99 = max(r["parley"]["p99_ms"] for r in reads)
+        slowest = max(reads, key=lambda r: r["parley"]["p99_ms"])
+        p99 = slowest["parley"]["p99_ms"]
         local, local_ceiling = rows.get("local-1k", {}), rows.get("local-ceiling", {})
         aside = ""
         if local.get("parley") and local_ceiling.get("parley"):
@@ -145,7 +147,7 @@ def goals(results: dict[str, Any]) -> list[tuple[str, str, str]]:
             (
                 "Anonymous reads ≥ 50 % of the hello-world ceiling, p99 ≤ 25 ms at 32 connections",
                 "met" if share >= 0.5 and p99 <= 25 else "not met",
-                f"lowest share {_share(share)}, highest p99 {p99:.1f} ms (1,000-comment thread)"
+                f"lowest share {_share(share)}, highest p99 {p99:.1f} ms ({slowest['name']})"
                 + aside,
             )
         )
