@@ -219,13 +219,13 @@ def main() -> None:
     # measures this machine on two small exports and imports the most that fits (the full
     # million where the machine allows), and says so.
     budget = float(os.environ.get("PARLEY_BENCH_BUDGET", "0"))
+    WORK.mkdir(parents=True, exist_ok=True)
     if args.comments is None:
         args.comments = 1_000_000
         if budget:
             args.comments = fit_to_budget(budget, most=args.comments)
     if args.threads is None:
         args.threads = max(1, args.comments // 100)
-    WORK.mkdir(parents=True, exist_ok=True)
     export = WORK / f"disqus-{args.comments}-{args.threads}.xml"
     if not export.exists():
         started = time.perf_counter()
@@ -267,7 +267,6 @@ def fit_to_budget(budget: float, *, most: int) -> int:
         print(f"10,000 comments: the {budget:.0f}s budget is too short to measure", flush=True)
         return 10_000
     started = time.perf_counter()
-    WORK.mkdir(parents=True, exist_ok=True)
     timings = []
     for size in PROBES:
         probe = WORK / f"probe-{size}.xml"

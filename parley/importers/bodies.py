@@ -57,18 +57,14 @@ def convert_html(html: str) -> tuple[str, str]:
     A reader process that is the slower of the two may leave it to the writer
     (`Handoff`)."""
     if not _LOOKS_LIKE_HTML.search(html):
-        body = rendering.pasted_html_to_markdown(html)
-        return body, rendering.render(body)
+        body, body_html, _problem = from_text(html)  # its problem: `checked_html`'s
+        return body, body_html
     if _PLAIN_PARAGRAPHS.fullmatch(html):
         # Nothing but paragraphs of text without a markup character: safe as it stands,
         # and what the allow-list returns for it, unchanged (tested); most comments are
-        # like this, and the check costs a tenth of the cleaning. Its markdown: a blank
-        # line for each paragraph tag, as `markdown_from_clean` gives it, without that
-        # function's checks (there is no other tag and nothing escaped).
-        text = html.replace("<p>", "\n\n").replace("</p>", "\n\n")
-        if "\n\n\n" in text:
-            text = _BLANK_RUN.sub("\n\n", text)
-        return text.strip(), html
+        # like this, and the check costs a tenth of the cleaning. Its markdown is what
+        # `markdown_from_clean` gives, without that function's count of the tags.
+        return _folded(html.replace("<p>", "\n\n").replace("</p>", "\n\n")), html
     body_html = rendering.clean_html(html)
     if _OTHER_STRUCTURE.search(html):
         return rendering.pasted_html_to_markdown(html), body_html
@@ -113,6 +109,11 @@ def markdown_from_clean(body_html: str) -> str:
         text = body_html.replace("<p>", "\n\n").replace("</p>", "\n\n").replace("<br>", "\n")
     else:
         text = _markdown_from_tags(body_html)
+    return _folded(text)
+
+
+def _folded(text: str) -> str:
+    """Markdown from blank-line-separated blocks: runs of blank lines folded to one."""
     if "\n\n\n" in text:  # most comments have no run of blank lines to fold
         text = _BLANK_RUN.sub("\n\n", text)
     return text.strip()
