@@ -1,11 +1,16 @@
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parley.settings")
-django_application = get_asgi_application()
+django.setup(set_prefix=False)
 
-from parley.cache.front import FrontCache  # noqa: E402  (after Django is set up)
+from parley.serving import Router  # noqa: E402  (after Django is set up)
+
+# Sync views in one thread hop, async ones (the live stream) through Django's own handler.
+django_application = Router()
+
+from parley.cache.front import FrontCache  # noqa: E402
 from parley.ops.metrics import record_front_hit  # noqa: E402
 from parley.startup import settle  # noqa: E402
 

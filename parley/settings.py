@@ -111,10 +111,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get(
     "PARLEY_SERVE_WORKERS"
 ):
-    # Under `parley serve` (ASGI) every request runs in a thread of its own, so persistent
-    # connections are never reused: they pile up until PostgreSQL refuses new clients (75
-    # idle after five seconds of 32 connections). One pool per process instead, with
-    # PARLEY_DB_POOL_SIZE connections at most (docs/performance.md, deploy/README.md).
+    # Under `parley serve` (ASGI) requests run on up to PARLEY_REQUEST_THREADS threads
+    # (parley/serving.py) and the live stream's in threads of their own: persistent
+    # connections, one per thread, would pile up until PostgreSQL refuses new clients (75
+    # idle after five seconds of 32 connections when every request had its own thread).
+    # One pool per process instead, with PARLEY_DB_POOL_SIZE connections at most
+    # (docs/performance.md, deploy/README.md).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,

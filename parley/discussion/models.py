@@ -39,12 +39,14 @@ class Comment(models.Model):
     article = models.ForeignKey(
         "articles.Article", on_delete=models.CASCADE, related_name="comments"
     )
+    # No index of its own: `comment_author_recent` (author, -created_at) begins with it.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="comments",
+        db_index=False,
     )
     author_name = models.CharField(
         max_length=60, blank=True, help_text="Name shown when there is no account (imports)."
@@ -52,8 +54,14 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
+    # No index of its own: `comment_thread_path` (root, path) begins with it.
     root = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="thread_rows"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="thread_rows",
+        db_index=False,
     )
     depth = models.PositiveSmallIntegerField(default=0)
     path = models.CharField(max_length=PATH_SEGMENT * (MAX_DEPTH + 1), db_index=False)

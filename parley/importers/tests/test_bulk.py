@@ -46,7 +46,9 @@ def test_indexes_set_aside_come_back_the_same(dropped, fixture_path, do_import):
     before = comment_indexes()
     report = do_import("disqus", fixture_path("disqus/kkdai-evanlin_20210517.xml"))
     assert report.balanced
-    assert len(dropped) >= 10
+    assert len(dropped) >= 8
+    # The pending queue's index, on the id alone, grows at its end: it is kept.
+    assert "moderation_comment_pending" not in dropped
     assert comment_indexes() == before
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA integrity_check")
@@ -61,7 +63,7 @@ def test_a_file_found_truncated_after_the_drop_changes_nothing(dropped, tmp_path
     path.write_text(whole[: int(len(whole) * 0.9)])
     with pytest.raises(UnreadableFile, match="truncated"):
         do_import("disqus", path)
-    assert len(dropped) >= 10
+    assert len(dropped) >= 8
     assert nothing_written()
     assert comment_indexes() == before
 

@@ -5,6 +5,7 @@ runs on PostgreSQL. Everything goes through HTTP, as a browser's would."""
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from parley.live.tests.servers import (
     server_env,
     signed_in,
 )
+from parley.serving import THREADS
 
 
 def _database_url(tmp: Path) -> str:
@@ -176,6 +178,29 @@ def test_an_idle_discussion_holds_no_connection(cluster):
     assert response.status_code == 204
     polled = rita.get(f"/live/articles/{cluster.ids['idle_article']}/events?after=0").json()
     assert polled["idle"] is True
+
+
+def test_requests_at_once_are_all_served_and_hand_their_connections_back(cluster):
+    """Sync views run on threads the worker keeps from request to request (parley/
+    serving.py). A burst of signed-in requests at once is served whole, and afterwards
+    the worker holds no database connection a request left open: none more than before
+    on SQLite, no more than its pool keeps on PostgreSQL (where the count is of the
+    database's sessions, both servers')."""
+    [worker] = cluster.b.worker_pids()
+    url = cluster.env["DATABASE_URL"]
+    threads, handles = _threads(worker), _database_handles(worker, url)
+    rita = cluster.client(cluster.b, "rita")
+    path = f"/live/articles/{cluster.ids['article']}/events"
+
+    with ThreadPoolExecutor(max_workers=40) as burst:
+        answers = list(burst.map(lambda _: rita.get(path), range(40)))
+    assert [a.status_code for a in answers] == [200] * 40
+    assert {a.json()["idle"] for a in answers} == {False}
+    # On PostgreSQL the pool may keep up to PARLEY_DB_POOL_SIZE (10) open, and a connection
+    # not handed back would leave the burst waiting on an empty pool instead.
+    kept = handles if url.startswith("sqlite") else handles + 10
+    assert _database_handles(worker, url) <= kept
+    assert _threads(worker) <= threads + THREADS
 
 
 def test_redis_stopped_mid_stream_and_started_again(cluster):
