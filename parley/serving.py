@@ -30,9 +30,9 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpResponseBase
 from django.urls import Resolver404, get_resolver, set_script_prefix
 
-# Requests a process runs at once in sync code. A request waiting for the database
-# holds its thread; more threads than the database pool has connections
-# (PARLEY_DB_POOL_SIZE) would only wait for one.
+# Requests a process runs at once in sync code; the rest wait their turn in the process.
+# A request waiting for the database holds its thread: threads beyond the pool's
+# connections (PARLEY_DB_POOL_SIZE) serve the requests that need none (cached pages).
 THREADS = int(os.environ.get("PARLEY_REQUEST_THREADS", "16"))
 
 
