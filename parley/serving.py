@@ -40,6 +40,9 @@ class SyncViewHandler(ASGIHandler):
     def __init__(self) -> None:
         super().__init__()
         self.executor = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="request")
+        self.respond_in_thread = sync_to_async(
+            self.respond, thread_sensitive=False, executor=self.executor
+        )
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
@@ -55,8 +58,7 @@ class SyncViewHandler(ASGIHandler):
         except RequestAborted:
             return
         with closing(body_file):
-            respond = sync_to_async(self.respond, thread_sensitive=False, executor=self.executor)
-            response = await respond(scope, body_file)
+            response = await self.respond_in_thread(scope, body_file)
             if not response.streaming:
                 await self.send_response(response, send)
                 return
@@ -111,8 +113,9 @@ class Router:
 
 
 def _path_info(scope: dict[str, Any]) -> str:
+    """The path the URL resolver will see: Django's `ASGIRequest.path_info`, by its rule."""
     path: str = scope["path"]
-    root = scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
+    script_name = get_script_prefix(scope).rstrip("/")
+    if script_name and (path.startswith(script_name + "/") or path == script_name):
+        path = path[len(script_name) :]
     return path or "/"
