@@ -184,6 +184,7 @@ else:
         }
     }
 
+SESSION_ENGINE = "parley.accounts.sessions"  # Django's database sessions, read faster
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db.models import Max
 from django.utils import timezone
 
+from parley import rawsql
 from parley.articles.models import Article
 from parley.discussion.models import Comment
 from parley.live import conf
@@ -20,13 +21,14 @@ PRUNE_EVERY = 50  # ids; each article is pruned about once per 50 events recorde
 def record(event: dict) -> dict:
     """Stores an event (without id) and returns it with its id. Caller is outside any
     transaction (an on_commit receiver), so the row is visible once this returns."""
-    row = LiveEvent.objects.create(
+    row = LiveEvent(
         article_id=event["article"],
         type=event["type"],
         visibility=event["visibility"],
         comment_id=event["comment"],
         payload=event,
     )
+    rawsql.insert(row)  # one per post: without the ORM's compiler (parley/rawsql.py)
     if row.pk % PRUNE_EVERY == 0:
         prune(article_id=event["article"])
     return row.as_dict()

@@ -21,6 +21,7 @@ from typing import Protocol
 from django.utils import formats, timezone
 from django.utils.module_loading import import_string
 
+from parley import rawsql
 from parley.accounts.models import SiteRole, User
 from parley.articles.models import Article
 from parley.discussion import rendering
@@ -161,7 +162,16 @@ def evaluate(
 
 
 def active_sanction(*, user: User, site_id: int) -> Sanction | None:
-    return Sanction.objects.active().filter(user=user, site_id=site_id).order_by("-id").first()
+    """The latest sanction in force (Sanction.objects.active()). Every post and vote
+    asks, and almost always finds none: that answer is one small SQL query
+    (parley/rawsql.py); a sanction found is then loaded whole."""
+    found = rawsql.fetch_one(
+        f"SELECT id FROM {rawsql.table(Sanction)}"  # noqa: S608
+        " WHERE user_id = %s AND site_id = %s AND lifted_at IS NULL"
+        " AND (ends_at IS NULL OR ends_at > %s) ORDER BY id DESC LIMIT 1",
+        [user.pk, site_id, rawsql.when(timezone.now())],
+    )
+    return None if found is None else Sanction.objects.get(pk=found[0])
 
 
 def sanction_message(sanction: Sanction) -> str:
@@ -285,8 +295,12 @@ class ModePhase:
         if sub.is_edit:
             return None
         site_id = sub.article.site_id
-        flagged = UserFlag.objects.filter(user=sub.user, site_id=site_id, always_premoderate=True)
-        if flagged.exists():
+        flagged = rawsql.fetch_one(
+            f"SELECT 1 FROM {rawsql.table(UserFlag)}"  # noqa: S608
+            " WHERE user_id = %s AND site_id = %s AND always_premoderate",
+            [sub.user.pk, site_id],
+        )
+        if flagged:
             return hold(HoldRule.USER_PREMODERATION, "set by a moderator")
         if sub.policy.mode == Mode.PRE:
             return hold(HoldRule.PREMODERATION, "every comment waits")
@@ -317,9 +331,12 @@ class RepeatPhase:
         if sub.is_edit or not minutes:
             return None
         since = timezone.now() - timedelta(minutes=minutes)
-        recent = Comment.objects.filter(
-            author=sub.user, created_at__gte=since, article__site_id=sub.article.site_id
-        ).values_list("body", flat=True)[:50]
+        recent = rawsql.fetch_column(
+            f"SELECT c.body FROM {rawsql.table(Comment)} c"  # noqa: S608
+            f" JOIN {rawsql.table(Article)} a ON a.id = c.article_id"
+            " WHERE c.author_id = %s AND c.created_at >= %s AND a.site_id = %s LIMIT 50",
+            [sub.user.pk, rawsql.when(since), sub.article.site_id],
+        )
         if any(same_text(body, sub.body) for body in recent):
             return hold(HoldRule.REPEAT, f"the same text again within {minutes} minutes")
         return None

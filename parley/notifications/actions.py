@@ -4,6 +4,7 @@ have checked access (access.py); these trust their arguments."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from parley import rawsql
 from parley.accounts.models import User
 from parley.articles.models import Article
 from parley.discussion.models import Comment
@@ -31,8 +32,12 @@ def parse_choice(value: str | None) -> NotifyChoice | None:
 
 
 def default_choice(user: User) -> NotifyChoice:
-    prefs = Preferences.objects.filter(user=user).values_list("default_notify", flat=True)
-    return NotifyChoice(prefs.first() or NotifyChoice.NONE)
+    """The user's "Notify of" default; asked by every post (SQL: parley/rawsql.py)."""
+    row = rawsql.fetch_one(
+        f"SELECT default_notify FROM {rawsql.table(Preferences)} WHERE user_id = %s",  # noqa: S608
+        [user.pk],
+    )
+    return NotifyChoice(row[0] if row and row[0] else NotifyChoice.NONE)
 
 
 def _get_or_create(**fields) -> Follow:
@@ -50,9 +55,14 @@ def follow_discussion(*, user: User, article: Article) -> Follow:
     return _get_or_create(user=user, article=article, comment=None)
 
 
-@transaction.atomic(savepoint=False)  # one statement: nothing to roll back to
 def unfollow_discussion(*, user: User, article: Article) -> None:
-    Follow.objects.filter(user=user, article=article, comment__isnull=True).delete()
+    """One DELETE (a post without "Notify of" runs it): nothing refers to a follow and no
+    signal listens for one, so the ORM's delete had nothing to add but its cost."""
+    rawsql.execute(
+        f"DELETE FROM {rawsql.table(Follow)}"  # noqa: S608
+        " WHERE user_id = %s AND article_id = %s AND comment_id IS NULL",
+        [user.pk, article.pk],
+    )
 
 
 @transaction.atomic

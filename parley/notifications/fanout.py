@@ -8,11 +8,13 @@ held comment; the unique (recipient, key) constraints make a second call a no-op
 """
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
+from parley import rawsql
 from parley.accounts.models import User
 from parley.articles.models import Article
 from parley.discussion.models import Comment, CommentStatus
@@ -51,9 +53,6 @@ def next_digest_at(now: datetime) -> datetime:
 
 
 def _reasons(comment: Comment) -> dict[int, Reason]:
-    follows = Q(comment__isnull=True)
-    if comment.parent_id is not None:
-        follows |= Q(comment_id=comment.parent_id)
     reasons: dict[int, Reason] = {}
 
     def offer(user_id: int, reason: Reason) -> None:
@@ -61,8 +60,7 @@ def _reasons(comment: Comment) -> dict[int, Reason]:
         if current is None or REASON_PRIORITY.index(reason) < REASON_PRIORITY.index(current):
             reasons[user_id] = reason
 
-    rows = Follow.objects.filter(follows, article_id=comment.article_id)
-    for user_id, followed_comment in rows.values_list("user_id", "comment_id"):
+    for user_id, followed_comment in _follows(comment):
         offer(user_id, Reason.REPLY if followed_comment else Reason.FOLLOW_UP)
     mentioned = mentioned_user_ids(comment)
     if mentioned:
@@ -76,6 +74,17 @@ def _reasons(comment: Comment) -> dict[int, Reason]:
     if comment.author_id is not None:
         reasons.pop(comment.author_id, None)
     return reasons
+
+
+def _follows(comment: Comment) -> list[tuple[Any, ...]]:
+    """(user id, followed comment id or None) of those following the discussion or the
+    comment replied to. Every post asks (SQL: parley/rawsql.py)."""
+    parent = [] if comment.parent_id is None else [comment.parent_id]
+    return rawsql.fetch_all(
+        f"SELECT user_id, comment_id FROM {rawsql.table(Follow)}"  # noqa: S608
+        f" WHERE article_id = %s AND (comment_id IS NULL{' OR comment_id = %s' if parent else ''})",
+        [comment.article_id, *parent],
+    )
 
 
 def enqueue_for_comment(comment: Comment) -> int:

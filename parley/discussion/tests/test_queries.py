@@ -39,12 +39,13 @@ PAGE_FRAME = 2
 # Guest, first page (Most Voted or Newest): the frame plus
 #   threads, newest top-level id (bounds later pages), first replies of each thread
 GUEST_FIRST_PAGE = PAGE_FRAME + 3
-# Signed-in subscriber, first page: the guest's seven plus nine of the viewer's own:
+# Signed-in subscriber, first page: the guest's plus eight of the viewer's own:
 #   session and user (auth middleware, loaded on first use), site roles and subscriptions
-#   (entitlement), the viewer's votes on the page's comments, and from parley.notifications
-#   the bell's unread count, the viewer's follows in this article, the default notify choice,
-#   and from parley.moderation the viewer's active sanction (the notice above the form)
-SUBSCRIBER_FIRST_PAGE = GUEST_FIRST_PAGE + 9
+#   (entitlement, one query), the viewer's votes on the page's comments, and from
+#   parley.notifications the bell's unread count, the viewer's follows in this article, the
+#   default notify choice, and from parley.moderation the viewer's active sanction (the
+#   notice above the form)
+SUBSCRIBER_FIRST_PAGE = GUEST_FIRST_PAGE + 8
 # Guest, a later Most Voted page (cursor): the frame plus threads whose score did not change
 # since page 1, threads whose score changed (with their score then, from the ledger), replies
 GUEST_LATER_TOP_PAGE = PAGE_FRAME + 3

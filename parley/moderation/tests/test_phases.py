@@ -16,7 +16,7 @@ from parley import factories
 from parley.articles.models import Article
 from parley.discussion import access as discussion_access
 from parley.discussion.models import Comment, CommentStatus
-from parley.moderation import civility
+from parley.moderation import civility, phases
 from parley.moderation.models import (
     ArticlePolicy,
     AuditEntry,
@@ -357,6 +357,37 @@ def test_an_expired_suspension_no_longer_applies(client, article, subscriber):
     )
     client.force_login(subscriber)
     assert post(client, article, "Back again.").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "sanctions",
+    [
+        [],
+        [{"kind": SanctionKind.BAN}],
+        [{"kind": SanctionKind.SUSPEND, "ends_at": 3}],
+        [{"kind": SanctionKind.SUSPEND, "ends_at": -1}],  # served
+        [{"kind": SanctionKind.BAN, "lifted": True}],
+        [{"kind": SanctionKind.BAN, "elsewhere": True}],
+        [{"kind": SanctionKind.BAN}, {"kind": SanctionKind.SUSPEND, "ends_at": 2}],
+        [{"kind": SanctionKind.SUSPEND, "ends_at": 2}, {"kind": SanctionKind.BAN, "lifted": True}],
+    ],
+)
+def test_the_sanction_in_force_is_the_latest_unlifted_unexpired_one(
+    article, subscriber, other_site, sanctions
+):
+    now = timezone.now()
+    for spec in sanctions:
+        Sanction.objects.create(
+            user=subscriber,
+            site=other_site if spec.get("elsewhere") else article.site,
+            kind=spec["kind"],
+            ends_at=now + timedelta(days=spec["ends_at"]) if "ends_at" in spec else None,
+            lifted_at=now if spec.get("lifted") else None,
+        )
+    expected = (
+        Sanction.objects.active().filter(user=subscriber, site=article.site).order_by("-id").first()
+    )
+    assert phases.active_sanction(user=subscriber, site_id=article.site_id) == expected
 
 
 # --- the external phase -------------------------------------------------------------------
