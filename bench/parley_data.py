@@ -186,6 +186,7 @@ def poster_sessions() -> dict[str, object]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from parley.accounts import backends
     from parley.accounts.models import User
 
     store = SessionStore()
@@ -193,7 +194,7 @@ def poster_sessions() -> dict[str, object]:
     for user in User.objects.filter(username__startswith="poster-"):
         data = {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: backends.PATH,
             HASH_SESSION_KEY: user.get_session_auth_hash(),
         }
         rows.append(

@@ -185,6 +185,12 @@ else:
     }
 
 SESSION_ENGINE = "parley.accounts.sessions"  # Django's database sessions, read faster
+# Passwords as Django checks them; the second entry serves sessions signed in before the
+# first existed (parley/accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "parley.accounts.backends.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from parley.accounts import access, actions, selectors
+from parley.accounts import access, actions, backends, selectors
 from parley.accounts.forms import DisplayNameForm, SignUpForm
 from parley.errors import ParleyError
 
@@ -21,7 +21,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=backends.PATH)
         return redirect(next_url)
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
