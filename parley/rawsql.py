@@ -10,7 +10,9 @@ values always go as parameters. Tests of what each decides run on SQLite and Pos
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models
+from django.db.models.signals import post_save, pre_save
 
 
 def insert(instance: models.Model) -> None:
@@ -18,13 +20,16 @@ def insert(instance: models.Model) -> None:
     each value prepared by its field), without the ORM's query compiler and without
     the save signals: only for models no receiver listens to. Sets the primary key when
     the database chose it."""
+    model = type(instance)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        raise ImproperlyConfigured(f"{model.__name__} has save receivers, which insert() skips")
     meta = instance._meta
     chosen_by_database = instance.pk is None
     fields = [f for f in meta.concrete_fields if not (f.primary_key and chosen_by_database)]
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     columns = ", ".join(_column(f) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {table(type(instance))} ({columns}) VALUES ({marks})"  # noqa: S608
+    sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         if chosen_by_database:
             cursor.execute(f"{sql} RETURNING {_column(meta.pk)}", values)

@@ -4,6 +4,7 @@ rows the ORM wrote, on SQLite and PostgreSQL."""
 from datetime import UTC, datetime
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 
@@ -66,6 +67,13 @@ def test_a_refused_insert_raises_and_writes_nothing():
             Comment(id=55, path="b", article=article, body="Two.", body_html="<p>Two.</p>")
         )
     assert list(Comment.objects.values_list("body", flat=True)) == ["One."]
+
+
+def test_a_model_with_save_receivers_is_refused():
+    article = factories.make_article()
+    with pytest.raises(ImproperlyConfigured, match="save receivers"):
+        rawsql.insert(Article(site=article.site, slug="x", title="X"))  # the cache listens
+    assert not Article.objects.filter(slug="x").exists()
 
 
 def _columns(obj) -> dict:
