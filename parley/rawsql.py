@@ -8,6 +8,7 @@ values always go as parameters. Tests of what each decides run on SQLite and Pos
 """
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -23,21 +24,31 @@ def insert(instance: models.Model) -> None:
     model = type(instance)
     if pre_save.has_listeners(model) or post_save.has_listeners(model):
         raise ImproperlyConfigured(f"{model.__name__} has save receivers, which insert() skips")
-    meta = instance._meta
     chosen_by_database = instance.pk is None
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and chosen_by_database)]
+    fields, sql = _insert_statement(model, chosen_by_database, connection.vendor)
     values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if chosen_by_database:
+            instance.pk = cursor.fetchone()[0]
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+@lru_cache
+def _insert_statement(
+    model: type[models.Model], chosen_by_database: bool, vendor: str
+) -> tuple[list[models.Field], str]:
+    """The fields an insert writes and its SQL, the same for every row of a model."""
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and chosen_by_database)]
     columns = ", ".join(_column(f) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {table(model)} ({columns}) VALUES ({marks})"  # noqa: S608
-    with connection.cursor() as cursor:
-        if chosen_by_database:
-            cursor.execute(f"{sql} RETURNING {_column(meta.pk)}", values)
-            instance.pk = cursor.fetchone()[0]
-        else:
-            cursor.execute(sql, values)
-    instance._state.adding = False
-    instance._state.db = connection.alias
+    if chosen_by_database:
+        assert meta.pk is not None
+        sql += f" RETURNING {_column(meta.pk)}"
+    return fields, sql
 
 
 def _column(field: models.Field) -> str:
@@ -67,9 +78,7 @@ def fetch_all(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def fetch_column(sql: str, params: list[Any]) -> list[Any]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return [row[0] for row in fetch_all(sql, params)]
 
 
 def execute(sql: str, params: list[Any]) -> int:
