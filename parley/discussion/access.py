@@ -5,6 +5,7 @@ action. "Missing" and "not allowed to see" raise the same NotFound.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -68,9 +69,11 @@ ARTICLE_WITH = ("site", "author", "policy")
 
 
 def access_article(*, site_id: int, slug: str) -> Article:
-    article = rawsql.get_related(
-        Article, ARTICLE_WITH, "t0.site_id = %s AND t0.slug = %s", [site_id, slug]
-    )
+    return _article("t0.site_id = %s AND t0.slug = %s", [site_id, slug])
+
+
+def _article(where: str, params: list[Any]) -> Article:
+    article = rawsql.get_related(Article, ARTICLE_WITH, where, params)
     if article is None:
         raise NotFound("No such article.")
     return article
@@ -80,13 +83,9 @@ def access_article(*, site_id: int, slug: str) -> Article:
 # by the page's slug. `site_id` confines a caller bound to one site (an API token); an
 # article elsewhere is "not found", like a missing one.
 def access_article_by_id(*, article_id: int, site_id: int | None = None) -> Article:
-    articles = Article.objects.select_related(*ARTICLE_WITH)
-    if site_id is not None:
-        articles = articles.filter(site_id=site_id)
-    try:
-        return articles.get(pk=article_id)
-    except Article.DoesNotExist:
-        raise NotFound("No such article.") from None
+    if site_id is None:
+        return _article("t0.id = %s", [article_id])
+    return _article("t0.id = %s AND t0.site_id = %s", [article_id, site_id])
 
 
 def access_article_by_url(*, site_id: int, url: str) -> Article:
