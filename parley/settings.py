@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -99,6 +100,7 @@ DATABASE_URL = (
     os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_DIR / 'var' / 'parley.sqlite3'}"
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+DB_POOL_SIZE = int(os.environ.get("PARLEY_DB_POOL_SIZE", "4"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
@@ -116,25 +118,35 @@ elif DATABASES["default"]["ENGINE"].endswith("postgresql") and os.environ.get(
     # connections, one per thread, would pile up until PostgreSQL refuses new clients (75
     # idle after five seconds of 32 connections when every request had its own thread).
     # One pool per process instead, with PARLEY_DB_POOL_SIZE connections at most
-    # (docs/performance.md, deploy/README.md).
+    # (docs/performance.md, deploy/README.md). A few are enough, and more cost: posts to
+    # a hot article all update its row, each waiting for the one before to commit, and
+    # with ten connections a process most of them queued on that lock while PostgreSQL's
+    # CPU a post doubled.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": 1,
-        "max_size": int(os.environ.get("PARLEY_DB_POOL_SIZE", "10")),
+        "max_size": DB_POOL_SIZE,
         "timeout": 30,
     }
 
 if DATABASES["default"]["ENGINE"].endswith("postgresql") and env_bool("PARLEY_DB_PREPARE", True):
     # Server-side binding, and statements prepared on their fifth run on a connection
     # (psycopg's prepare_threshold): PostgreSQL parses the queries every request makes
-    # once per connection instead of on every run. Each run is still planned for its own
-    # values (plan_cache_mode): a generic plan, the same for a 20-comment and a
-    # 100,000-comment discussion, made the big one's first page eight times slower.
+    # once per connection instead of on every run, and from then on plans them once too
+    # where a generic plan costs no more than planning each run for its values
+    # (PostgreSQL's plan_cache_mode=auto). Planning was most of PostgreSQL's CPU for a
+    # post (docs/performance.md). PARLEY_DB_PLANS=force_custom_plan plans every run.
     db_options = DATABASES["default"].setdefault("OPTIONS", {})
     db_options.update(server_side_binding=True, prepare_threshold=5)
-    db_options["options"] = " ".join(
-        filter(None, [db_options.get("options", ""), "-c plan_cache_mode=force_custom_plan"])
-    )
+    plans = os.environ.get("PARLEY_DB_PLANS", "auto")
+    if plans not in ("auto", "force_custom_plan", "force_generic_plan"):
+        raise ImproperlyConfigured(
+            "PARLEY_DB_PLANS is auto, force_custom_plan or force_generic_plan"
+        )
+    if plans != "auto":
+        db_options["options"] = " ".join(
+            filter(None, [db_options.get("options", ""), f"-c plan_cache_mode={plans}"])
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

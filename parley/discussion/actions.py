@@ -59,13 +59,15 @@ def do_post_comment(
     if new_id is None:
         comment.path = base + path_segment(comment.pk)
         Comment.objects.filter(pk=comment.pk).update(path=comment.path)
-    count = None  # the article's count with this comment, for the live event
-    if status == CommentStatus.VISIBLE:
-        count = _count_one_more(article.pk)
-    if parent is not None and status == CommentStatus.VISIBLE:
-        Comment.objects.filter(pk=comment.thread_id).update(thread_replies=F("thread_replies") + 1)
     # Notifications: inbox entries and outbox rows commit (or roll back) with the comment.
     enqueue_for_comment(comment)
+    # The counters last: every post to an article updates the same row, which stays
+    # locked until the commit, so concurrent posts wait for each other from here on.
+    count = None  # the article's count with this comment, for the live event
+    if parent is not None and status == CommentStatus.VISIBLE:
+        Comment.objects.filter(pk=comment.thread_id).update(thread_replies=F("thread_replies") + 1)
+    if status == CommentStatus.VISIBLE:
+        count = _count_one_more(article.pk)
     events.announce(events.comment_posted, comment=comment, kind="posted", comment_count=count)
     return comment
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from django.conf import settings
 
 from parley.live.tests.servers import (
     ParleyServer,
@@ -196,9 +197,9 @@ def test_requests_at_once_are_all_served_and_hand_their_connections_back(cluster
         answers = list(burst.map(lambda _: rita.get(path), range(40)))
     assert [a.status_code for a in answers] == [200] * 40
     assert {a.json()["idle"] for a in answers} == {False}
-    # On PostgreSQL the pool may keep up to PARLEY_DB_POOL_SIZE (10) open, and a connection
+    # On PostgreSQL the pool may keep up to PARLEY_DB_POOL_SIZE open, and a connection
     # not handed back would leave the burst waiting on an empty pool instead.
-    kept = handles if url.startswith("sqlite") else handles + 10
+    kept = handles if url.startswith("sqlite") else handles + settings.DB_POOL_SIZE
     assert _database_handles(worker, url) <= kept
     assert _threads(worker) <= threads + THREADS
 
