@@ -6,16 +6,18 @@ The HTTP tests drive parley.asgi.application itself (httpx's ASGI transport), co
 as production does (django_db(transaction=True))."""
 
 import asyncio
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+from django.db import connections
 from django.urls import reverse
 
-from parley import factories
-from parley.asgi import application
+from parley import factories, serving
+from parley.asgi import application, django_application
 from parley.cache import front
 from parley.cache.tests.conftest import listening
 from parley.discussion import actions
@@ -108,6 +110,21 @@ class Counting:
 @pytest.fixture
 def django_app() -> Counting:
     return Counting()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def request_threads_let_their_connections_go() -> Iterator[None]:
+    """The app's request threads outlive each test, and on PostgreSQL without a pool each
+    keeps its connection (CONN_MAX_AGE): closed here, or the test database could not be
+    dropped at the end of the run. One task per thread, held at a barrier until all run."""
+    yield
+    barrier = threading.Barrier(serving.THREADS)
+
+    def close(_: int) -> None:
+        connections.close_all()
+        barrier.wait(timeout=10)
+
+    list(django_application.sync_views.executor.map(close, range(serving.THREADS)))
 
 
 @pytest.fixture
