@@ -140,7 +140,10 @@ class _Shape:
         self.sql = f"SELECT {columns} FROM {table(model)} t0{''.join(joins)} WHERE "  # noqa: S608
 
 
-_shapes: dict[tuple[Any, ...], _Shape] = {}
+@lru_cache
+def _shape(model: type[models.Model], related: tuple[str, ...], vendor: str) -> _Shape:
+    """A query's columns, joins and converters, the same for every row it reads."""
+    return _Shape(model, related)
 
 
 def get_related[M: models.Model](
@@ -150,10 +153,7 @@ def get_related[M: models.Model](
     named foreign keys and reverse one-to-ones loaded as `select_related` loads them:
     `obj.site` costs no query, and a missing reverse one-to-one raises DoesNotExist.
     None when no row matches."""
-    key = (model, related, connection.vendor)
-    shape = _shapes.get(key)
-    if shape is None:
-        shape = _shapes[key] = _Shape(model, related)
+    shape = _shape(model, related, connection.vendor)
     found = fetch_one(shape.sql + where, params)
     if found is None:
         return None

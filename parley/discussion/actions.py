@@ -78,22 +78,22 @@ def _next_comment_id() -> int | None:
     which has no sequence to take from."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Comment._meta.db_table])
-        return int(cursor.fetchone()[0])
+    row = rawsql.fetch_one(
+        "SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Comment._meta.db_table]
+    )
+    assert row is not None
+    return int(row[0])
 
 
 def _count_one_more(article_id: int) -> int | None:
     """Adds the new comment to the article's count; returns the count (UPDATE … RETURNING,
     on PostgreSQL and SQLite alike), None if the article is gone."""
-    table = connection.ops.quote_name(Article._meta.db_table)
     column = connection.ops.quote_name("comment_count")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {column} = {column} + 1 WHERE id = %s RETURNING {column}",  # noqa: S608
-            [article_id],
-        )
-        row = cursor.fetchone()
+    row = rawsql.fetch_one(
+        f"UPDATE {rawsql.table(Article)} SET {column} = {column} + 1"  # noqa: S608
+        f" WHERE id = %s RETURNING {column}",
+        [article_id],
+    )
     return row[0] if row else None
 
 
